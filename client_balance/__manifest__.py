@@ -1,0 +1,22 @@
+# Copyright 2026 client_balance contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+{
+    "name": "Client Balance",
+    "summary": "Prepaid client balances (deposits, store credit, advances, "
+    "allowances) booked as real journal entries on liability accounts",
+    "version": "18.0.1.0.0",
+    "category": "Accounting/Accounting",
+    "website": "https://github.com/client-balance/client_balance",
+    "author": "client_balance contributors",
+    "license": "LGPL-3",
+    "application": False,
+    "installable": True,
+    "depends": ["account", "portal"],
+    "data": [
+        "security/client_balance_security.xml",
+        "views/client_balance_menus.xml",
+    ],
+    "demo": [
+        "demo/client_balance_demo.xml",
+    ],
+}
