@@ -1,0 +1,74 @@
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+
+class AccountMove(models.Model):
+    _inherit = "account.move"
+
+    client_balance_available = fields.Monetary(
+        compute="_compute_client_balance_available",
+        string="Available Client Balance",
+        help="What the client can spend on this invoice from its balances in the invoice's "
+        "currency.",
+    )
+
+    @api.depends("commercial_partner_id", "currency_id", "amount_residual", "move_type", "state")
+    def _compute_client_balance_available(self):
+        self.client_balance_available = 0.0
+        if not self.env["client.balance.account"].has_access("read"):
+            return
+        for move in self.filtered(
+            lambda m: m.move_type == "out_invoice" and m.state == "posted" and m.amount_residual
+        ):
+            move.client_balance_available = sum(move._client_balance_accounts().mapped("available"))
+
+    def _client_balance_accounts(self):
+        """Open accounts of this invoice's client that can pay it, default first."""
+        self.ensure_one()
+        return self.env["client.balance.account"].search(
+            [
+                ("commercial_partner_id", "=", self.commercial_partner_id.id),
+                ("currency_id", "=", self.currency_id.id),
+                ("company_id", "=", self.company_id.id),
+                ("state", "=", "open"),
+                ("available", ">", 0),
+            ],
+            order="is_default desc, sequence, id",
+        )
+
+    def action_client_balance_spend(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "client_balance.client_balance_spend_action"
+        )
+        action["context"] = {"default_invoice_id": self.id}
+        return action
+
+    def _post(self, soft=True):
+        self._check_client_balance_lines()
+        return super()._post(soft=soft)
+
+    def _check_client_balance_lines(self):
+        """Journal items on a client balance liability account are made by
+        client balance operations only, so that every balance is its ledger."""
+        lines = self.line_ids
+        if not lines:
+            return
+        liability_accounts = self.env["client.balance.type"]._liability_accounts(self.company_id)
+        for line in lines.filtered(lambda aml: aml.account_id in liability_accounts):
+            client_account = line.client_balance_account_id
+            if (
+                not client_account
+                or client_account.liability_account_id != line.account_id
+                or client_account.currency_id != line.currency_id
+                or client_account.company_id != line.company_id
+            ):
+                raise UserError(
+                    self.env._(
+                        "%(account)s holds client balances: %(move)s cannot post on it directly. "
+                        "Use the Client Balances operations (top-up, pay from balance, "
+                        "adjustment) instead.",
+                        account=line.account_id.display_name,
+                        move=line.move_id.display_name,
+                    )
+                )

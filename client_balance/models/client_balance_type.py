@@ -1,0 +1,134 @@
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+
+class ClientBalanceType(models.Model):
+    _name = "client.balance.type"
+    _description = "Client Balance Type"
+    _order = "sequence, id"
+
+    name = fields.Char(required=True, translate=True)
+    active = fields.Boolean(default=True)
+    sequence = fields.Integer(default=10, help="The first type is offered first.")
+    company_ids = fields.Many2many(
+        "res.company",
+        string="Companies",
+        help="Companies and branches where this type can be used. Leave empty for all.",
+    )
+    liability_account_id = fields.Many2one(
+        "account.account",
+        string="Liability Account",
+        company_dependent=True,
+        domain="[('account_type', 'in', ('liability_current', 'liability_non_current')),"
+        " ('reconcile', '=', True)]",
+        help="Account holding the balances of this type in the current company. "
+        "Empty: the company's default client balance account.",
+    )
+    journal_id = fields.Many2one(
+        "account.journal",
+        string="Journal",
+        company_dependent=True,
+        domain="[('type', '=', 'general')]",
+        help="Journal of spends, adjustments and openings of this type in the current "
+        "company. Empty: the company's default client balance journal.",
+    )
+    opening_account_id = fields.Many2one(
+        "account.account",
+        string="Opening Counterpart",
+        company_dependent=True,
+        help="Counterpart of opening balances in the current company. "
+        "Empty: the company's default opening counterpart.",
+    )
+    min_balance = fields.Float(
+        string="Minimum Balance",
+        digits="Account",
+        default=0.0,
+        help="The available amount is the balance minus this minimum. A negative minimum "
+        "lets clients go into debt up to that amount (company allowances).",
+    )
+    tax_ids = fields.Many2many(
+        "account.tax",
+        string="Taxes",
+        domain="[('type_tax_use', '=', 'sale')]",
+        help="Taxes on top-up and deposit invoices. None by default: selling credit is an "
+        "exchange of means of payment, not a sale.",
+    )
+    currency_ids = fields.Many2many(
+        "res.currency",
+        string="Allowed Currencies",
+        help="Currencies client accounts of this type may hold. Leave empty for any.",
+    )
+    account_ids = fields.One2many("client.balance.account", "type_id", string="Client Accounts")
+
+    @api.constrains("liability_account_id")
+    def _check_liability_account_id(self):
+        for balance_type in self:
+            account = balance_type.liability_account_id
+            if account and (
+                not account.reconcile
+                or account.account_type not in ("liability_current", "liability_non_current")
+            ):
+                raise UserError(
+                    self.env._(
+                        "The account %(account)s of the balance type %(type)s must be a "
+                        "reconcilable liability account.",
+                        account=account.display_name,
+                        type=balance_type.display_name,
+                    )
+                )
+
+    def _is_available_in(self, company):
+        self.ensure_one()
+        return (
+            not self.company_ids
+            or bool(company & self.company_ids)
+            or bool(company.parent_ids & self.company_ids)
+        )
+
+    def _get_accounting(self, company):
+        """Liability account, journal and opening counterpart of this type in
+        ``company``, falling back to the company's defaults."""
+        self.ensure_one()
+        company = company.sudo()
+        this = self.sudo().with_company(company)
+        root = company.root_id
+        accounting = {
+            "liability_account": this.liability_account_id
+            or company.client_balance_liability_account_id
+            or root.client_balance_liability_account_id,
+            "journal": this.journal_id
+            or company.client_balance_journal_id
+            or root.client_balance_journal_id,
+            "opening_account": this.opening_account_id
+            or company.client_balance_opening_account_id
+            or root.client_balance_opening_account_id,
+        }
+        if not accounting["liability_account"] or not accounting["journal"]:
+            raise UserError(
+                self.env._(
+                    "The balance type %(type)s has no liability account or journal in "
+                    "%(company)s. Set them on the type, or install a chart of accounts for "
+                    "the company.",
+                    type=self.display_name,
+                    company=company.display_name,
+                )
+            )
+        return accounting
+
+    @api.model
+    def _liability_accounts(self, companies):
+        """All accounts holding client balances in ``companies``: posting on
+        them is reserved to client balance operations."""
+        accounts = self.env["account.account"]
+        types = self.sudo().with_context(active_test=False).search([])
+        for company in companies.sudo():
+            accounts |= company.client_balance_liability_account_id
+            accounts |= types.with_company(company).liability_account_id
+        used = (
+            self.env["client.balance.account"]
+            .sudo()
+            ._read_group([("company_id", "in", companies.ids)], ["liability_account_id"])
+        )
+        for (account,) in used:
+            accounts |= account
+        return accounts

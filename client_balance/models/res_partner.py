@@ -1,0 +1,175 @@
+from odoo import fields, models
+from odoo.exceptions import UserError
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    client_balance_account_ids = fields.One2many(
+        "client.balance.account", "partner_id", string="Client Balance Accounts"
+    )
+    client_balance_account_count = fields.Integer(
+        compute="_compute_client_balance", string="Client Balance Account Count"
+    )
+    client_balance_summary_html = fields.Html(
+        compute="_compute_client_balance", string="Client Balances", sanitize=False
+    )
+
+    def _client_balance_domain(self):
+        # The client's form shows every requisite below it, an entity's form its own.
+        return [
+            ("partner_id", "child_of", self.ids),
+            ("company_id", "in", self.env.companies.ids),
+        ]
+
+    def _compute_client_balance(self):
+        Account = self.env["client.balance.account"]
+        readable = Account.has_access("read")
+        for partner in self:
+            if not readable or not partner._origin.id:
+                partner.client_balance_account_count = 0
+                partner.client_balance_summary_html = False
+                continue
+            groups = Account._read_group(
+                partner._origin._client_balance_domain(),
+                ["currency_id"],
+                ["__count", "balance:sum", "available:sum"],
+            )
+            partner.client_balance_account_count = sum(count for _c, count, _b, _a in groups)
+            rows = [
+                self.env._(
+                    "%(balance)s (available %(available)s)",
+                    balance=currency.format(balance),
+                    available=currency.format(available),
+                )
+                for currency, _count, balance, available in groups
+            ]
+            partner.client_balance_summary_html = "<br/>".join(rows) if rows else False
+
+    def client_balance_open(
+        self, type_id, currency_id=False, initial_amount=0.0, requisite_id=False
+    ):
+        """Open a client account of type ``type_id`` for this client (public
+        API). The requisite defaults to the client's invoice address and the
+        currency to the company's. Returns the client account id."""
+        self.ensure_one()
+        Account = self.env["client.balance.account"]
+        Account._check_group("client_balance.client_balance_group_user")
+        company = self.env.company
+        balance_type = self.env["client.balance.type"].browse(type_id).exists()
+        if not balance_type or not balance_type.active:
+            raise UserError(self.env._("Choose an active balance type."))
+        currency = (
+            self.env["res.currency"].browse(currency_id).exists()
+            if currency_id
+            else company.currency_id
+        )
+        if not currency or not currency.active:
+            raise UserError(self.env._("Choose an active currency."))
+        requisite = (
+            self.browse(requisite_id).exists()
+            if requisite_id
+            else self.browse(self.address_get(["invoice"])["invoice"])
+        )
+        if not requisite or requisite.commercial_partner_id != self.commercial_partner_id:
+            raise UserError(
+                self.env._(
+                    "The requisite must be %(client)s or one of its contacts.",
+                    client=self.commercial_partner_id.display_name,
+                )
+            )
+        existing = Account.search(
+            [
+                ("partner_id", "=", requisite.id),
+                ("type_id", "=", balance_type.id),
+                ("currency_id", "=", currency.id),
+                ("company_id", "=", company.id),
+            ]
+        )
+        if existing:
+            raise UserError(
+                self.env._(
+                    "%(account)s already exists: use it rather than opening another one.",
+                    account=existing.display_name,
+                )
+            )
+        if initial_amount:
+            Account._check_group("client_balance.client_balance_group_manager")
+        has_default = Account.search_count(
+            [
+                ("commercial_partner_id", "=", requisite.commercial_partner_id.id),
+                ("currency_id", "=", currency.id),
+                ("company_id", "=", company.id),
+                ("is_default", "=", True),
+            ]
+        )
+        account = Account.sudo().create(
+            {
+                "partner_id": requisite.id,
+                "type_id": balance_type.id,
+                "currency_id": currency.id,
+                "company_id": company.id,
+                "is_default": not has_default,
+                "user_id": self.env.uid,
+            }
+        )
+        if initial_amount:
+            account = account.with_env(self.env)
+            account._open_with(initial_amount)
+        return account.id
+
+    def client_balance_summary(self):
+        """Balances of this client and of its requisites (public API)."""
+        self.ensure_one()
+        Account = self.env["client.balance.account"]
+        Account._check_group("client_balance.client_balance_group_user")
+        return [
+            {
+                "account_id": account.id,
+                "type_id": account.type_id.id,
+                "requisite_id": account.partner_id.id,
+                "currency": account.currency_id.name,
+                "balance": account.balance,
+                "available": account.available,
+            }
+            for account in Account.search(self._client_balance_domain())
+        ]
+
+    def action_client_balance_accounts(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "client_balance.client_balance_account_action"
+        )
+        action["domain"] = self._client_balance_domain()
+        action["context"] = {"default_partner_id": self.id, "search_default_open": 1}
+        return action
+
+    def action_client_balance_operations(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "client_balance.client_balance_operation_action"
+        )
+        action["domain"] = [
+            (
+                "account_id",
+                "in",
+                self.env["client.balance.account"].search(self._client_balance_domain()).ids,
+            )
+        ]
+        return action
+
+    def action_client_balance_open(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "client_balance.client_balance_open_action"
+        )
+        action["context"] = {"default_partner_id": self.id}
+        return action
+
+    def action_client_balance_topup(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "client_balance.client_balance_topup_action"
+        )
+        action["context"] = {"default_partner_id": self.id}
+        return action
