@@ -27,7 +27,7 @@ class TestInstall(ClientBalanceCommon):
         self.assertFalse(
             self.user_front_desk.has_group("client_balance.client_balance_group_spend")
         )
-        self.assertFalse(self.user_internal.has_group("client_balance.client_balance_group_user"))
+        self.assertFalse(self.user_plain.has_group("client_balance.client_balance_group_user"))
 
     def test_admin_is_manager(self):
         admin = self.env.ref("base.user_admin")
@@ -38,7 +38,7 @@ class TestInstall(ClientBalanceCommon):
         self.assertEqual(menu.parent_id, self.env.ref("account.menu_finance_receivables"))
         visible = self.env["ir.ui.menu"].with_user(self.user_front_desk)._visible_menu_ids()
         self.assertIn(menu.id, visible)
-        hidden = self.env["ir.ui.menu"].with_user(self.user_internal)._visible_menu_ids()
+        hidden = self.env["ir.ui.menu"].with_user(self.user_plain)._visible_menu_ids()
         self.assertNotIn(menu.id, hidden)
 
     def test_demo_data(self):
