@@ -571,11 +571,7 @@ class ClientBalanceAccount(models.Model):
 
     def _format(self, amount):
         self.ensure_one()
-        return (
-            self.env["ir.qweb.field.monetary"]
-            .value_to_html(amount, {"display_currency": self.currency_id})
-            .replace("\xa0", " ")
-        )
+        return self.currency_id.format(amount)
 
     def _line_pair_vals(self, amount, date, name, other_vals):
         """Two balanced journal items: one moving ``amount`` (positive credits
