@@ -25,7 +25,6 @@
         "report/client_balance_report.xml",
         "views/client_balance_menus.xml",
     ],
-    "post_init_hook": "post_init_hook",
     "demo": [
         "demo/client_balance_demo.xml",
     ],
