@@ -238,6 +238,9 @@ class ClientBalanceAccount(models.Model):
     def action_topup(self):
         return self._action_wizard("client_balance.client_balance_topup_action")
 
+    def action_spend(self):
+        return self._action_wizard("client_balance.client_balance_spend_action")
+
     def action_adjust(self):
         return self._action_wizard("client_balance.client_balance_adjust_action")
 

@@ -255,6 +255,18 @@ class TestLedger(ClientBalanceCommon):
         self.assertEqual(invoice.amount_residual, 170.0)
         self.assertEqual(account.balance, 60.0)
 
+        from_account = Form(
+            self.env["client.balance.spend"]
+            .with_user(self.user_cashier)
+            .with_context(**account.action_spend()["context"])
+        )
+        from_account.invoice_id = invoice
+        self.assertEqual(from_account.amount, 60.0, "the rest of the balance")
+        from_account.amount = 10.0
+        from_account.save().action_confirm()
+        self.assertEqual(invoice.amount_residual, 160.0)
+        self.assertEqual(account.balance, 50.0)
+
         adjust = Form(
             self.env["client.balance.adjust"]
             .with_user(self.user_manager)
@@ -265,7 +277,7 @@ class TestLedger(ClientBalanceCommon):
         adjust.counterpart_account_id = self.income_account
         adjust.description = "Broken product"
         adjust.save().action_confirm()
-        self.assertEqual(account.balance, 50.0)
+        self.assertEqual(account.balance, 40.0)
 
     def test_advance_receipt_report(self):
         account = self._open()

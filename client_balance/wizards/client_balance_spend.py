@@ -10,7 +10,15 @@ class ClientBalanceSpend(models.TransientModel):
         string="Invoice",
         required=True,
         domain="[('move_type', '=', 'out_invoice'), ('state', '=', 'posted'),"
-        " ('payment_state', 'in', ('not_paid', 'partial'))]",
+        " ('payment_state', 'in', ('not_paid', 'partial')),"
+        " ('commercial_partner_id', '=?', account_partner_id),"
+        " ('currency_id', '=?', account_currency_id)]",
+    )
+    account_partner_id = fields.Many2one(
+        related="account_id.commercial_partner_id", string="Account Holder"
+    )
+    account_currency_id = fields.Many2one(
+        related="account_id.currency_id", string="Account Currency"
     )
     commercial_partner_id = fields.Many2one(related="invoice_id.commercial_partner_id")
     currency_id = fields.Many2one(related="invoice_id.currency_id")
