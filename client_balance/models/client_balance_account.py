@@ -325,14 +325,11 @@ class ClientBalanceAccount(models.Model):
             account._prepare_spend_move_vals(invoice, amount, date, accounting["journal"])
         )
         move.action_post()
+        receivable = invoice.line_ids.filtered(
+            lambda line: line.display_type == "payment_term"
+        ).account_id
         receivable_lines = (move.line_ids | invoice.line_ids).filtered(
-            lambda line: (
-                line.account_id
-                == invoice.line_ids.filtered(
-                    lambda il: il.display_type == "payment_term"
-                ).account_id[:1]
-                and not line.reconciled
-            )
+            lambda line: line.account_id in receivable and not line.reconciled
         )
         receivable_lines.reconcile()
         operation = account.env["client.balance.operation"].create(
