@@ -15,23 +15,40 @@ class AccountMove(models.Model):
     @api.depends("commercial_partner_id", "currency_id", "amount_residual", "move_type", "state")
     def _compute_client_balance_available(self):
         self.client_balance_available = 0.0
-        if not self.env["client.balance.account"].has_access("read"):
-            return
-        for move in self.filtered(
+        Account = self.env["client.balance.account"]
+        invoices = self.filtered(
             lambda m: m.move_type == "out_invoice" and m.state == "posted" and m.amount_residual
-        ):
-            move.client_balance_available = sum(move._client_balance_accounts().mapped("available"))
+        )
+        if not invoices or not Account.has_access("read"):
+            return
+        available = {
+            (partner, currency, company): amount
+            for partner, currency, company, amount in Account._read_group(
+                [
+                    *self._client_balance_accounts_domain(),
+                    ("commercial_partner_id", "in", invoices.commercial_partner_id.ids),
+                ],
+                ["commercial_partner_id", "currency_id", "company_id"],
+                ["available:sum"],
+            )
+        }
+        for move in invoices:
+            move.client_balance_available = available.get(
+                (move.commercial_partner_id, move.currency_id, move.company_id), 0.0
+            )
+
+    def _client_balance_accounts_domain(self):
+        return [("state", "=", "open"), ("available", ">", 0)]
 
     def _client_balance_accounts(self):
         """Open accounts of this invoice's client that can pay it, default first."""
         self.ensure_one()
         return self.env["client.balance.account"].search(
             [
+                *self._client_balance_accounts_domain(),
                 ("commercial_partner_id", "=", self.commercial_partner_id.id),
                 ("currency_id", "=", self.currency_id.id),
                 ("company_id", "=", self.company_id.id),
-                ("state", "=", "open"),
-                ("available", ">", 0),
             ],
             order="is_default desc, sequence, id",
         )

@@ -274,19 +274,9 @@ class ClientBalanceAccount(models.Model):
             account._prepare_topup_payment_vals(amount, journal, date, memo)
         )
         payment.action_post()
-        operation = account.env["client.balance.operation"].create(
-            {
-                "kind": "topup",
-                "account_id": self.id,
-                "amount": amount,
-                "date": date,
-                "payment_id": payment.id,
-                "move_id": payment.move_id.id,
-                "description": memo or False,
-                "user_id": self.env.uid,
-            }
-        )
-        return operation.id
+        return self._record_operation(
+            "topup", amount, date, payment.move_id, payment_id=payment.id, description=memo
+        ).id
 
     def spend(self, invoice_id, amount=False):
         """Pay the customer invoice ``invoice_id`` from this balance, by
@@ -321,29 +311,19 @@ class ClientBalanceAccount(models.Model):
         accounting = self.type_id._get_accounting(self.company_id)
         self._check_lock_date(date, accounting["journal"])
         account = self.sudo().with_company(self.company_id)
-        move = account.env["account.move"].create(
-            account._prepare_spend_move_vals(invoice, amount, date, accounting["journal"])
-        )
-        move.action_post()
         receivable = invoice.line_ids.filtered(
             lambda line: line.display_type == "payment_term"
-        ).account_id
-        receivable_lines = (move.line_ids | invoice.line_ids).filtered(
-            lambda line: line.account_id in receivable and not line.reconciled
+        ).account_id[:1]
+        move = account.env["account.move"].create(
+            account._prepare_spend_move_vals(
+                invoice, receivable, amount, date, accounting["journal"]
+            )
         )
-        receivable_lines.reconcile()
-        operation = account.env["client.balance.operation"].create(
-            {
-                "kind": "spend",
-                "account_id": self.id,
-                "amount": -amount,
-                "date": date,
-                "invoice_id": invoice.id,
-                "move_id": move.id,
-                "user_id": self.env.uid,
-            }
-        )
-        return operation.id
+        move.action_post()
+        (move.line_ids | invoice.line_ids).filtered(
+            lambda line: line.account_id == receivable and not line.reconciled
+        ).reconcile()
+        return self._record_operation("spend", -amount, date, move, invoice_id=invoice.id).id
 
     def adjust(self, amount, counterpart_account_id, description):
         """Move ``amount`` (signed: positive credits the balance) between this
@@ -428,17 +408,28 @@ class ClientBalanceAccount(models.Model):
             account._prepare_counterpart_move_vals(amount, counterpart, date, journal, description)
         )
         move.action_post()
-        return account.env["client.balance.operation"].create(
-            {
-                "kind": kind,
-                "account_id": self.id,
-                "amount": amount,
-                "date": date,
-                "move_id": move.id,
-                "counterpart_account_id": counterpart.id,
-                "description": description,
-                "user_id": self.env.uid,
-            }
+        return self._record_operation(
+            kind, amount, date, move, counterpart_account_id=counterpart.id, description=description
+        )
+
+    def _record_operation(self, kind, amount, date, move, **links):
+        """Record the operation owning the posted entry ``move``. Operations
+        are created here only, once the caller has checked rights and input."""
+        self.ensure_one()
+        return (
+            self.env["client.balance.operation"]
+            .sudo()
+            .create(
+                {
+                    "kind": kind,
+                    "account_id": self.id,
+                    "amount": amount,
+                    "date": date,
+                    "move_id": move.id,
+                    "user_id": self.env.uid,
+                    **links,
+                }
+            )
         )
 
     def _check_group(self, xmlid):
@@ -618,9 +609,8 @@ class ClientBalanceAccount(models.Model):
             "client_balance_account_id": self.id,
         }
 
-    def _prepare_spend_move_vals(self, invoice, amount, date, journal):
+    def _prepare_spend_move_vals(self, invoice, receivable, amount, date, journal):
         self.ensure_one()
-        receivable = invoice.line_ids.filtered(lambda line: line.display_type == "payment_term")
         label = self.env._("Paid from %(account)s", account=self.display_name)
         return {
             "move_type": "entry",
@@ -634,7 +624,7 @@ class ClientBalanceAccount(models.Model):
                 date,
                 label,
                 {
-                    "account_id": receivable.account_id[:1].id,
+                    "account_id": receivable.id,
                     "partner_id": invoice.commercial_partner_id.id,
                 },
             ),

@@ -186,17 +186,13 @@ class ClientBalanceOperation(models.Model):
             )[:1]
             if counterpart and not line.reconciled:
                 (line | counterpart).reconcile()
-        return operation.create(
-            {
-                "kind": "reversal",
-                "account_id": account.id,
-                "amount": -self.amount,
-                "date": date,
-                "invoice_id": self.invoice_id.id,
-                "payment_id": self.payment_id.id,
-                "move_id": reversal_move.id,
-                "reversed_operation_id": self.id,
-                "description": self.env._("Reversal of %(operation)s", operation=self.display_name),
-                "user_id": self.env.uid,
-            }
+        return account._record_operation(
+            "reversal",
+            -self.amount,
+            date,
+            reversal_move,
+            invoice_id=self.invoice_id.id,
+            payment_id=self.payment_id.id,
+            reversed_operation_id=self.id,
+            description=self.env._("Reversal of %(operation)s", operation=self.display_name),
         ).id

@@ -1,5 +1,5 @@
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 
 
 class ClientBalanceType(models.Model):
@@ -68,7 +68,7 @@ class ClientBalanceType(models.Model):
                 not account.reconcile
                 or account.account_type not in ("liability_current", "liability_non_current")
             ):
-                raise UserError(
+                raise ValidationError(
                     self.env._(
                         "The account %(account)s of the balance type %(type)s must be a "
                         "reconcilable liability account.",

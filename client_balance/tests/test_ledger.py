@@ -314,3 +314,21 @@ class TestLedger(ClientBalanceCommon):
         )
         self.assertEqual(self.client.client_balance_account_count, 1)
         self.assertIn("75.00", self.client.client_balance_summary_html)
+
+    def test_invoice_available_in_batch(self):
+        """The invoice form's available amount is read per client, currency
+        and company, for many invoices at once."""
+        account = self._open()
+        self._topup(account, 40.0)
+        other_client = self.env["res.partner"].create({"name": "Distributor"})
+        self._topup(self._open(partner=other_client), 15.0)
+        eur = self.setup_other_currency("EUR")
+        invoices = (
+            self._invoice(100.0)
+            | self._invoice(100.0, partner=other_client)
+            | self._invoice(100.0, currency=eur)
+        )
+        self.assertEqual(
+            invoices.with_user(self.user_cashier).mapped("client_balance_available"),
+            [40.0, 15.0, 0.0],
+        )
