@@ -10,8 +10,8 @@ class AccountPayment(models.Model):
         readonly=True,
         copy=False,
         index="btree_not_null",
-        help="The payment tops up this client account: its counterpart is the account's "
-        "liability account.",
+        help="Client account this payment credits: a top-up (its counterpart is the "
+        "account's liability account) or the overpayment of invoices credited to the balance.",
     )
 
     def _prepare_move_line_default_vals(self, write_off_line_vals=None, force_balance=None):

@@ -274,6 +274,14 @@ class ClientBalanceAccount(models.Model):
             account._prepare_topup_payment_vals(amount, journal, date, memo)
         )
         payment.action_post()
+        if not payment.move_id:
+            raise UserError(
+                self.env._(
+                    "The journal %(journal)s records payments without a journal entry: set an "
+                    "outstanding receipts account on its incoming payment method.",
+                    journal=journal.display_name,
+                )
+            )
         return self._record_operation(
             "topup", amount, date, payment.move_id, payment_id=payment.id, description=memo
         ).id
@@ -308,22 +316,13 @@ class ClientBalanceAccount(models.Model):
             )
         self._check_available(amount)
         date = fields.Date.context_today(self)
-        accounting = self.type_id._get_accounting(self.company_id)
-        self._check_lock_date(date, accounting["journal"])
-        account = self.sudo().with_company(self.company_id)
-        receivable = invoice.line_ids.filtered(
-            lambda line: line.display_type == "payment_term"
-        ).account_id[:1]
-        move = account.env["account.move"].create(
-            account._prepare_spend_move_vals(
-                invoice, receivable, amount, date, accounting["journal"]
-            )
+        self._check_lock_date(date, self.type_id._get_accounting(self.company_id)["journal"])
+        receivable_lines = invoice.line_ids.filtered(
+            lambda line: line.display_type == "payment_term" and not line.reconciled
         )
-        move.action_post()
-        (move.line_ids | invoice.line_ids).filtered(
-            lambda line: line.account_id == receivable and not line.reconciled
-        ).reconcile()
-        return self._record_operation("spend", -amount, date, move, invoice_id=invoice.id).id
+        return self._post_spend(
+            "spend", receivable_lines, amount, date, invoice.name, invoice_id=invoice.id
+        ).id
 
     def adjust(self, amount, counterpart_account_id, description):
         """Move ``amount`` (signed: positive credits the balance) between this
@@ -412,6 +411,31 @@ class ClientBalanceAccount(models.Model):
             kind, amount, date, move, counterpart_account_id=counterpart.id, description=description
         )
 
+    def _post_spend(self, kind, receivable_lines, amount, date, ref, **links):
+        """Post a spend of ``amount`` (Dr liability / Cr receivable),
+        reconcile it with the open ``receivable_lines`` of the invoices it
+        pays and record it as an operation of ``kind``. The caller has
+        checked rights, amount, availability and lock date."""
+        self.ensure_one()
+        account = self.sudo().with_company(self.company_id)
+        receivable = receivable_lines.account_id[:1]
+        journal = self.type_id._get_accounting(self.company_id)["journal"]
+        move = account.env["account.move"].create(
+            account._prepare_spend_move_vals(
+                receivable_lines.partner_id.commercial_partner_id[:1],
+                receivable,
+                amount,
+                date,
+                journal,
+                ref,
+            )
+        )
+        move.action_post()
+        (move.line_ids | receivable_lines.sudo()).filtered(
+            lambda line: line.account_id == receivable and not line.reconciled
+        ).reconcile()
+        return self._record_operation(kind, -amount, date, move, **links)
+
     def _record_operation(self, kind, amount, date, move, **links):
         """Record the operation owning the posted entry ``move``. Operations
         are created here only, once the caller has checked rights and input."""
@@ -468,7 +492,11 @@ class ClientBalanceAccount(models.Model):
 
     def _check_amount(self, amount):
         self.ensure_one()
-        currency = self.currency_id
+        self._check_amount_in(amount, self.currency_id)
+
+    @api.model
+    def _check_amount_in(self, amount, currency):
+        """A positive number with no more decimals than ``currency`` has."""
         if not isinstance(amount, (int, float)) or isinstance(amount, bool):
             raise UserError(self.env._("The amount must be a number."))
         if currency.compare_amounts(amount, 0) <= 0:
@@ -609,24 +637,18 @@ class ClientBalanceAccount(models.Model):
             "client_balance_account_id": self.id,
         }
 
-    def _prepare_spend_move_vals(self, invoice, receivable, amount, date, journal):
+    def _prepare_spend_move_vals(self, partner, receivable, amount, date, journal, ref):
         self.ensure_one()
         label = self.env._("Paid from %(account)s", account=self.display_name)
         return {
             "move_type": "entry",
             "journal_id": journal.id,
             "date": date,
-            "ref": invoice.name,
+            "ref": ref,
             "currency_id": self.currency_id.id,
-            "partner_id": invoice.commercial_partner_id.id,
+            "partner_id": partner.id,
             "line_ids": self._line_pair_vals(
-                -amount,
-                date,
-                label,
-                {
-                    "account_id": receivable.id,
-                    "partner_id": invoice.commercial_partner_id.id,
-                },
+                -amount, date, label, {"account_id": receivable.id, "partner_id": partner.id}
             ),
         }
 

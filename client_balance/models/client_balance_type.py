@@ -85,6 +85,15 @@ class ClientBalanceType(models.Model):
             or bool(company.parent_ids & self.company_ids)
         )
 
+    @api.model
+    def _default_for(self, company, currency):
+        """The first active type usable in ``company`` for ``currency``: the
+        type of client accounts opened without an explicit choice."""
+        domain = ["|", ("currency_ids", "=", False), ("currency_ids", "in", currency.ids)]
+        return self.search(domain).filtered(
+            lambda balance_type: balance_type._is_available_in(company)
+        )[:1]
+
     def _get_accounting(self, company):
         """Liability account, journal and opening counterpart of this type in
         ``company``, falling back to the company's defaults."""

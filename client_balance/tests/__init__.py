@@ -2,3 +2,4 @@ from . import test_install
 from . import test_ledger
 from . import test_errors
 from . import test_concurrency
+from . import test_payment_register

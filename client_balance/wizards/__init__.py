@@ -2,3 +2,4 @@ from . import client_balance_open
 from . import client_balance_topup
 from . import client_balance_spend
 from . import client_balance_adjust
+from . import account_payment_register
