@@ -390,8 +390,9 @@ class TestPaymentRegister(ClientBalanceCommon):
         account = self._open()
         self._topup(account, 500.0)
         invoice = self._invoice(1000.0)
-        form = self._register(invoice, user=self.user_front_desk)
-        self.assertFalse(form.client_balance_enabled)
+        for user in self.user_plain | self.user_front_desk:
+            form = self._register(invoice, user=user)
+            self.assertFalse(form.client_balance_enabled)
         form.amount = 800.0
         self.assertFalse(form.client_balance_can_debit)
         wizard = (
