@@ -157,13 +157,37 @@ class ClientBalanceOperation(models.Model):
             )
         account._check_usable()
         date = fields.Date.to_date(date) or fields.Date.context_today(self)
-        account._check_lock_date(date, self.move_id.journal_id)
+        journal = (
+            account.type_id._get_accounting(account.company_id)["journal"]
+            if self.kind == "credit_difference"
+            else self.move_id.journal_id
+        )
+        account._check_lock_date(date, journal)
         if self.amount > 0:
             account._lock()
             account._check_available(self.amount)
+        if self.kind == "credit_difference":
+            reversal_move = self._reverse_credit_difference(date)
+        else:
+            reversal_move = self._reverse_move(date)
+        return account._record_operation(
+            "reversal",
+            -self.amount,
+            date,
+            reversal_move,
+            invoice_id=self.invoice_id.id,
+            payment_id=self.payment_id.id,
+            reversed_operation_id=self.id,
+            description=self.env._("Reversal of %(operation)s", operation=self.display_name),
+        ).id
+
+    def _reverse_move(self, date):
+        """Post the reversal of the operation's entry and close both against
+        each other on every reconcilable account but the balance's own."""
+        self.ensure_one()
         operation = self.sudo().with_company(self.company_id)
         move = operation.move_id
-        if self.kind == "spend":
+        if self.kind in ("spend", "debit_difference"):
             # Give the invoice its amount due back before cancelling the spend.
             move.line_ids.filtered(lambda line: line.account_id.reconcile).remove_move_reconcile()
         reversal_move = move._reverse_moves(
@@ -186,13 +210,24 @@ class ClientBalanceOperation(models.Model):
             )[:1]
             if counterpart and not line.reconciled:
                 (line | counterpart).reconcile()
-        return account._record_operation(
-            "reversal",
-            -self.amount,
-            date,
-            reversal_move,
-            invoice_id=self.invoice_id.id,
-            payment_id=self.payment_id.id,
-            reversed_operation_id=self.id,
-            description=self.env._("Reversal of %(operation)s", operation=self.display_name),
-        ).id
+        return reversal_move
+
+    def _reverse_credit_difference(self, date):
+        """Take a credited overpayment back from the balance: the payment
+        stays as it is and the amount becomes an open credit of the client on
+        the payment's receivable account, to be refunded or applied."""
+        self.ensure_one()
+        account = self.account_id.sudo().with_company(self.company_id)
+        payment = self.payment_id.sudo()
+        move = account.env["account.move"].create(
+            account._prepare_spend_move_vals(
+                payment.partner_id.commercial_partner_id,
+                payment.destination_account_id,
+                self.amount,
+                date,
+                account.type_id._get_accounting(account.company_id)["journal"],
+                self.env._("Reversal of %(name)s", name=self.move_id.name),
+            )
+        )
+        move.action_post()
+        return move

@@ -233,6 +233,42 @@ class TestPaymentRegister(ClientBalanceCommon):
         with self.assertRaises(AssertionError):
             form.client_balance_debit = True  # invisible: not offered
 
+    def test_reverse_the_difference_operations(self):
+        """Reversing a credited overpayment leaves the payment alone and turns
+        the amount into an open credit of the client; reversing a debit gives
+        the invoice its amount due back."""
+        invoice = self._invoice(20000.0)
+        form = self._register(invoice)
+        form.amount = 20159.0
+        form.client_balance_credit_difference = True
+        payment = self._confirm(form)
+        account = self._accounts()
+        credit = account.operation_ids
+        reversal = credit.browse(credit.with_user(self.user_manager).reverse())
+        self.assertEqual(credit.state, "reversed")
+        self.assertEqual(reversal.amount, -159.0)
+        self.assertEqual(account.balance, 0.0)
+        self.assertEqual(payment.state, "paid")
+        self.assertEqual(invoice.payment_state, "paid")
+        open_credit = reversal.move_id.line_ids.filtered(
+            lambda line: line.account_id == payment.destination_account_id
+        )
+        self.assertEqual(open_credit.amount_residual, -159.0)
+        self.assertEqual(open_credit.partner_id, self.client)
+
+        self._topup(account, 2159.0)
+        invoice = self._invoice(10000.0)
+        form = self._register(invoice)
+        form.amount = 8500.0
+        form.client_balance_debit = True
+        self._confirm(form)
+        debit = account.operation_ids.filtered(lambda op: op.kind == "debit_difference")
+        debit.with_user(self.user_manager).reverse()
+        self.assertEqual(account.balance, 2159.0)
+        self.assertEqual(invoice.amount_residual, 1500.0)
+        self.assertEqual(invoice.payment_state, "partial")
+        self.assertLedgerMatches(account)
+
     # ------------------------------------------------------------------
     # Several invoices, currencies, documents
     # ------------------------------------------------------------------
@@ -337,6 +373,9 @@ class TestPaymentRegister(ClientBalanceCommon):
         self._topup(self._open(), 100.0)
         bill = self._invoice(100.0, move_type="in_invoice")
         self.assertFalse(self._register(bill).client_balance_enabled)
+        draft = self._invoice(100.0)
+        draft.button_draft()
+        self.assertFalse(self._register(draft).client_balance_enabled)
         refund = self._invoice(100.0, move_type="out_refund")
         self.assertFalse(self._register(refund).client_balance_enabled)
         wizard = (
