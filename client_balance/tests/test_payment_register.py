@@ -180,13 +180,19 @@ class TestPaymentRegister(ClientBalanceCommon):
         )
         self.assertLedgerMatches(account)
 
-    def test_underpayment_partial_debit_keeps_the_rest_due(self):
+    def _underpayment(self, balance):
+        """8 500 paid on an invoice of 10 000 with Debit from the client
+        balance ticked; the client has ``balance``."""
         account = self._open()
-        self._topup(account, 2159.0)
+        self._topup(account, balance)
         invoice = self._invoice(10000.0)
         form = self._register(invoice)
         form.amount = 8500.0
         form.client_balance_debit = True
+        return account, invoice, form
+
+    def test_underpayment_partial_debit_keeps_the_rest_due(self):
+        account, invoice, form = self._underpayment(2159.0)
         form.client_balance_debit_amount = 1000.0
         self._confirm(form)
         self.assertEqual(invoice.payment_state, "partial")
@@ -195,24 +201,14 @@ class TestPaymentRegister(ClientBalanceCommon):
 
     def test_debit_limited_to_available(self):
         """The default takes what is available; more is refused."""
-        account = self._open()
-        self._topup(account, 1000.0)
-        invoice = self._invoice(10000.0)
-        form = self._register(invoice)
-        form.amount = 8500.0
-        form.client_balance_debit = True
+        _account, _invoice, form = self._underpayment(1000.0)
         self.assertEqual(form.client_balance_debit_amount, 1000.0)
         form.client_balance_debit_amount = 1200.0
         wizard = form.save()
         self.assertRefused(UserError, "1,000.00 available", wizard.action_create_payments)
 
     def test_debit_limited_to_what_is_due(self):
-        account = self._open()
-        self._topup(account, 2159.0)
-        invoice = self._invoice(10000.0)
-        form = self._register(invoice)
-        form.amount = 8500.0
-        form.client_balance_debit = True
+        account, invoice, form = self._underpayment(2159.0)
         form.client_balance_debit_amount = 1600.0
         wizard = form.save()
         self.assertRefused(UserError, "Only .*1,500.00 is left due", wizard.action_create_payments)
