@@ -61,6 +61,29 @@ class AccountMove(models.Model):
         action["context"] = {"default_invoice_id": self.id}
         return action
 
+    def _check_draftable(self):
+        """Entries of client balance operations stay posted: resetting one to
+        draft (or cancelling it, or its payment) would change a balance behind
+        its operation's back."""
+        res = super()._check_draftable()
+        operation = (
+            self.env["client.balance.operation"]
+            .sudo()
+            .search([("move_id", "in", self.ids)], limit=1)
+        )
+        if operation:
+            raise UserError(
+                self.env._(
+                    "%(move)s is the journal entry of the client balance operation "
+                    "%(operation)s of %(account)s: it cannot be reset to draft or cancelled. "
+                    "Ask a client balance manager to reverse the operation instead.",
+                    move=operation.move_id.display_name,
+                    operation=operation.display_name,
+                    account=operation.account_id.display_name,
+                )
+            )
+        return res
+
     def _post(self, soft=True):
         self._check_client_balance_lines()
         return super()._post(soft=soft)

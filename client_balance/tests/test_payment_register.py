@@ -265,6 +265,33 @@ class TestPaymentRegister(ClientBalanceCommon):
         self.assertEqual(invoice.payment_state, "partial")
         self.assertLedgerMatches(account)
 
+    def test_operation_entries_stay_posted(self):
+        """The payment that credited an overpayment, a top-up and a debit
+        cannot be reset to draft or cancelled: the operation is reversed."""
+        account = self._open()
+        topup = self._topup(account, 2159.0)
+        invoice = self._invoice(20000.0)
+        form = self._register(invoice)
+        form.amount = 20159.0
+        form.client_balance_credit_difference = True
+        credited = self._confirm(form)
+        invoice = self._invoice(10000.0)
+        form = self._register(invoice)
+        form.amount = 8500.0
+        form.client_balance_debit = True
+        self._confirm(form)
+        debit = account.operation_ids.filtered(lambda op: op.kind == "debit_difference")
+        for action in (
+            credited.action_draft,
+            credited.action_cancel,
+            topup.payment_id.action_draft,
+            debit.move_id.button_draft,
+            debit.move_id.button_cancel,
+        ):
+            self.assertRefused(UserError, "reverse the operation instead", action)
+        self.assertEqual(credited.move_id.state, "posted")
+        self.assertEqual(account.balance, 2159.0 + 159.0 - 1500.0)
+
     # ------------------------------------------------------------------
     # Several invoices, currencies, documents
     # ------------------------------------------------------------------
