@@ -137,6 +137,47 @@ class TestPaymentRegister(ClientBalanceCommon):
         )
         self.assertEqual(receivable.amount_residual, -159.0)
 
+    def test_odoo_difference_handling_beside_the_option(self):
+        """With an outstanding receipts account on the payment method Odoo
+        offers Keep open / Mark as fully paid: it still works with the option
+        off, and ticking the option replaces the write-off."""
+        self.bank_journal.inbound_payment_method_line_ids[:1].payment_account_id = self.env[
+            "account.account"
+        ].create(
+            {
+                "name": "Outstanding Receipts",
+                "code": "OUTREC1",
+                "account_type": "asset_current",
+                "reconcile": True,
+            }
+        )
+        invoice = self._invoice(20000.0)
+        form = self._register(invoice)
+        form.amount = 20159.0
+        self.assertTrue(form.show_payment_difference)
+        form.payment_difference_handling = "reconcile"
+        form.writeoff_account_id = self.income_account
+        payment = self._confirm(form)
+        write_off = payment.move_id.line_ids.filtered(
+            lambda line: line.account_id == self.income_account
+        )
+        self.assertEqual(write_off.credit, 159.0, "Odoo's write-off, untouched")
+        self.assertFalse(self._accounts())
+
+        invoice = self._invoice(20000.0)
+        form = self._register(invoice)
+        form.amount = 20159.0
+        form.payment_difference_handling = "reconcile"
+        form.writeoff_account_id = self.income_account
+        form.client_balance_credit_difference = True
+        self.assertEqual(form.payment_difference_handling, "open")
+        payment = self._confirm(form)
+        self.assertFalse(
+            payment.move_id.line_ids.filtered(lambda line: line.account_id == self.income_account)
+        )
+        self.assertEqual(invoice.payment_state, "paid")
+        self.assertEqual(self._accounts().balance, 159.0)
+
     # ------------------------------------------------------------------
     # Underpayment
     # ------------------------------------------------------------------
