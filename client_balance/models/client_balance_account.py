@@ -204,10 +204,10 @@ class ClientBalanceAccount(models.Model):
     # ------------------------------------------------------------------
 
     def action_close(self):
-        self.write({"state": "closed"})
+        return self.write({"state": "closed"})
 
     def action_reopen(self):
-        self.write({"state": "open"})
+        return self.write({"state": "open"})
 
     def action_view_operations(self):
         self.ensure_one()

@@ -102,6 +102,24 @@ class TestPaymentRegister(ClientBalanceCommon):
         self.assertEqual(payment.client_balance_account_id, account)
         self.assertLedgerMatches(account)
 
+    def test_overpayment_with_a_closed_account(self):
+        """A closed account of the type is not opened twice: the message says
+        to reopen it or to choose another type."""
+        closed = self._open()
+        closed.action_close()
+        invoice = self._invoice(100.0)
+        form = self._register(invoice)
+        form.amount = 120.0
+        form.client_balance_credit_difference = True
+        self.assertFalse(form.client_balance_account_id, "a closed account is not offered")
+        wizard = form.save()
+        self.assertRefused(UserError, "is closed: reopen it", wizard.action_create_payments)
+        gift = self.env["client.balance.type"].create({"name": "Gift credit"})
+        wizard.client_balance_type_id = gift
+        wizard.action_create_payments()
+        self.assertEqual(self._accounts().filtered("balance").type_id, gift)
+        self.assertEqual(invoice.payment_state, "paid")
+
     def test_overpayment_goes_to_the_default_account(self):
         other_type = self.env["client.balance.type"].create({"name": "Gift credit"})
         gift = self._open(balance_type=other_type)
@@ -556,7 +574,7 @@ class TestPaymentRegister(ClientBalanceCommon):
             }
         )
         self.assertRefused(UserError, "not an open account of", foreign.action_create_payments)
-        other.action_close()
+        self.assertTrue(other.action_close(), "XML-RPC needs a return value")
         closed = Wizard.with_context(active_model="account.move", active_ids=invoice.ids).create(
             {
                 "amount": 150.0,

@@ -395,6 +395,23 @@ class AccountPaymentRegister(models.TransientModel):
                         company=self.company_id.display_name,
                     )
                 )
+            closed = self.env["client.balance.account"].search(
+                [
+                    ("partner_id", "=", self._client_balance_requisite().id),
+                    ("type_id", "=", balance_type.id),
+                    ("currency_id", "=", self.currency_id.id),
+                    ("company_id", "=", self.company_id.id),
+                ],
+                limit=1,
+            )
+            if closed:
+                raise UserError(
+                    self.env._(
+                        "%(account)s is closed: reopen it to credit the difference to it, or "
+                        "choose another type for the new account.",
+                        account=closed.display_name,
+                    )
+                )
 
     def _client_balance_check_debit(self):
         self.ensure_one()
@@ -424,12 +441,20 @@ class AccountPaymentRegister(models.TransientModel):
         account._lock()
         account._check_available(amount)
 
+    def _client_balance_requisite(self):
+        """The billing entity of a new account: the client's invoice address."""
+        self.ensure_one()
+        client = self.partner_id.commercial_partner_id
+        return client.browse(client.address_get(["invoice"])["invoice"])
+
     def _client_balance_open_account(self):
         """Open a client account of the chosen type for the overpayment."""
         self.ensure_one()
         client = self.partner_id.commercial_partner_id.with_company(self.company_id)
         return self.env["client.balance.account"].browse(
             client.client_balance_open(
-                self.client_balance_type_id.id, currency_id=self.currency_id.id
+                self.client_balance_type_id.id,
+                currency_id=self.currency_id.id,
+                requisite_id=self._client_balance_requisite().id,
             )
         )
