@@ -50,33 +50,58 @@ class TestConcurrentSpends(BaseCase):
                 company.id,
             )
 
-    def _spend(self, invoice_id, results, first_locked, second_waiting):
+    def _run(self, action, results, first_locked, second_waiting):
+        """Run ``action(env)`` in a transaction of its own, retried like an
+        RPC call on a serialization failure."""
         # Leaving the block commits the cursor's transaction.
         with self.registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {"allowed_company_ids": [self.company_id]})
-            account = env["client.balance.account"].browse(self.account_id)
 
-            def spend():
-                account.spend(invoice_id, 80.0)
+            def run():
+                action(env)
                 if not first_locked.is_set():
                     # First in: hold the lock until the other one waits for it.
                     first_locked.set()
                     second_waiting.wait(timeout=30)
 
             try:
-                retrying(spend, env)
+                retrying(run, env)
                 results.append("paid")
             except UserError as error:
                 results.append(str(error))
 
-    def test_two_spends_at_once(self):
+    def _spend(self, invoice_id):
+        def action(env):
+            env["client.balance.account"].browse(self.account_id).spend(invoice_id, 80.0)
+
+        return action
+
+    def _register_payment_with_debit(self, invoice_id):
+        """10.00 paid on the invoice of 80.00, the other 70.00 debited from
+        the balance through the Register Payment wizard."""
+
+        def action(env):
+            env["account.payment.register"].with_context(
+                active_model="account.move", active_ids=[invoice_id]
+            ).create(
+                {
+                    "amount": 10.0,
+                    "client_balance_debit": True,
+                    "client_balance_account_id": self.account_id,
+                    "client_balance_debit_amount": 70.0,
+                }
+            ).action_create_payments()
+
+        return action
+
+    def _race(self, first_action, second_action):
         results = []
         first_locked, second_waiting = threading.Event(), threading.Event()
         first = threading.Thread(
-            target=self._spend, args=(self.invoice_ids[0], results, first_locked, second_waiting)
+            target=self._run, args=(first_action, results, first_locked, second_waiting)
         )
         second = threading.Thread(
-            target=self._spend, args=(self.invoice_ids[1], results, first_locked, second_waiting)
+            target=self._run, args=(second_action, results, first_locked, second_waiting)
         )
         first.start()
         self.assertTrue(first_locked.wait(timeout=30))
@@ -92,11 +117,14 @@ class TestConcurrentSpends(BaseCase):
                     break
                 threading.Event().wait(0.1)
             else:
-                self.fail("the second spend never waited for the first one's lock")
+                self.fail("the second transaction never waited for the first one's lock")
         second_waiting.set()
         first.join(timeout=60)
         second.join(timeout=60)
+        return results
 
+    def test_two_spends_at_once(self):
+        results = self._race(self._spend(self.invoice_ids[0]), self._spend(self.invoice_ids[1]))
         self.assertEqual(len(results), 2)
         self.assertEqual(results.count("paid"), 1, results)
         refusal = next(result for result in results if result != "paid")
@@ -110,3 +138,20 @@ class TestConcurrentSpends(BaseCase):
                 sorted(env["account.move"].browse(self.invoice_ids).mapped("payment_state")),
                 ["not_paid", "paid"],
             )
+
+    def test_spend_and_register_payment_debit_at_once(self):
+        """A spend holds the lock; the Register Payment debit of the same
+        balance waits, then sees 20.00 left and is refused: no payment."""
+        results = self._race(
+            self._spend(self.invoice_ids[0]),
+            self._register_payment_with_debit(self.invoice_ids[1]),
+        )
+        self.assertEqual(results[0], "paid")
+        self.assertIn("20.00 available", results[1])
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            account = env["client.balance.account"].browse(self.account_id)
+            self.assertEqual(account.balance, 20.0)
+            invoice = env["account.move"].browse(self.invoice_ids[1])
+            self.assertEqual(invoice.payment_state, "not_paid")
+            self.assertFalse(invoice.matched_payment_ids)
