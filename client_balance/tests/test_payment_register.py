@@ -443,6 +443,31 @@ class TestPaymentRegister(ClientBalanceCommon):
         self.assertEqual(eur_account.balance, 200.0)
         self.assertLedgerMatches(eur_account)
 
+    def test_accounts_of_the_invoice_company_only(self):
+        company_2 = self.setup_other_company(name="Branch Two")["company"]
+        account_1 = self._open()
+        account_2 = self.env["client.balance.account"].browse(
+            self.client.with_company(company_2).client_balance_open(
+                self.deposits.id, currency_id=self.currency.id
+            )
+        )
+        self.assertEqual(account_2.company_id, company_2)
+        invoice = self._invoice(100.0)
+        wizard = (
+            self.env["account.payment.register"]
+            .with_context(
+                active_model="account.move",
+                active_ids=invoice.ids,
+                allowed_company_ids=(self.company | company_2).ids,
+            )
+            .create({"amount": 150.0})
+        )
+        self.assertEqual(wizard.client_balance_account_ids, account_1)
+        wizard.write(
+            {"client_balance_credit_difference": True, "client_balance_account_id": account_2.id}
+        )
+        self.assertRefused(UserError, "not an open account of", wizard.action_create_payments)
+
     def test_payment_in_another_currency_hides_the_options(self):
         eur = self.setup_other_currency("EUR")
         self._topup(self._open(), 100.0)
