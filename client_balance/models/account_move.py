@@ -25,7 +25,8 @@ class AccountMove(models.Model):
             (partner, currency, company): amount
             for partner, currency, company, amount in Account._read_group(
                 [
-                    *self._client_balance_accounts_domain(),
+                    *Account._usable_domain(),
+                    ("available", ">", 0),
                     ("commercial_partner_id", "in", invoices.commercial_partner_id.ids),
                 ],
                 ["commercial_partner_id", "currency_id", "company_id"],
@@ -37,20 +38,11 @@ class AccountMove(models.Model):
                 (move.commercial_partner_id, move.currency_id, move.company_id), 0.0
             )
 
-    def _client_balance_accounts_domain(self):
-        return [("state", "=", "open"), ("available", ">", 0)]
-
     def _client_balance_accounts(self):
         """Open accounts of this invoice's client that can pay it, default first."""
         self.ensure_one()
-        return self.env["client.balance.account"].search(
-            [
-                *self._client_balance_accounts_domain(),
-                ("commercial_partner_id", "=", self.commercial_partner_id.id),
-                ("currency_id", "=", self.currency_id.id),
-                ("company_id", "=", self.company_id.id),
-            ],
-            order="is_default desc, sequence, id",
+        return self.env["client.balance.account"]._search_usable(
+            self.commercial_partner_id, self.currency_id, self.company_id, [("available", ">", 0)]
         )
 
     def action_client_balance_spend(self):
@@ -91,7 +83,13 @@ class AccountMove(models.Model):
     def _check_client_balance_lines(self):
         """Journal items on a client balance liability account are made by
         client balance operations only, so that every balance is its ledger."""
-        lines = self.line_ids
+        # Client balances live on liability accounts only: entries without a
+        # liability line (payments, untaxed invoices, bank entries) cost no query.
+        lines = self.line_ids.filtered(
+            lambda aml: (
+                aml.account_id.account_type in ("liability_current", "liability_non_current")
+            )
+        )
         if not lines:
             return
         liability_accounts = self.env["client.balance.type"]._liability_accounts(self.company_id)

@@ -366,6 +366,25 @@ class ClientBalanceAccount(models.Model):
     # Business methods
     # ------------------------------------------------------------------
 
+    @api.model
+    def _usable_domain(self):
+        return [("state", "=", "open"), ("type_id.active", "=", True)]
+
+    @api.model
+    def _search_usable(self, client, currency, company, domain=()):
+        """Open accounts of ``client`` in ``currency`` and ``company`` whose
+        type is active, the default account first."""
+        return self.search(
+            [
+                *self._usable_domain(),
+                ("commercial_partner_id", "=", client.commercial_partner_id.id),
+                ("currency_id", "=", currency.id),
+                ("company_id", "=", company.id),
+                *domain,
+            ],
+            order="is_default desc, sequence, id",
+        )
+
     def _open_with(self, amount):
         """Book the opening balance ``amount`` (negative: a debt) against the
         type's opening counterpart."""
@@ -417,24 +436,26 @@ class ClientBalanceAccount(models.Model):
         pays and record it as an operation of ``kind``. The caller has
         checked rights, amount, availability and lock date."""
         self.ensure_one()
-        account = self.sudo().with_company(self.company_id)
         receivable = receivable_lines.account_id[:1]
-        journal = self.type_id._get_accounting(self.company_id)["journal"]
-        move = account.env["account.move"].create(
-            account._prepare_spend_move_vals(
-                receivable_lines.partner_id.commercial_partner_id[:1],
-                receivable,
-                amount,
-                date,
-                journal,
-                ref,
-            )
+        move = self._create_spend_move(
+            receivable_lines.partner_id.commercial_partner_id[:1], receivable, amount, date, ref
         )
-        move.action_post()
         (move.line_ids | receivable_lines.sudo()).filtered(
             lambda line: line.account_id == receivable and not line.reconciled
         ).reconcile()
         return self._record_operation(kind, -amount, date, move, **links)
+
+    def _create_spend_move(self, partner, receivable, amount, date, ref):
+        """Post Dr liability / Cr ``receivable`` of ``partner`` for ``amount``
+        in the type's journal and return the entry (as superuser)."""
+        self.ensure_one()
+        account = self.sudo().with_company(self.company_id)
+        journal = self.type_id._get_accounting(self.company_id)["journal"]
+        move = account.env["account.move"].create(
+            account._prepare_spend_move_vals(partner, receivable, amount, date, journal, ref)
+        )
+        move.action_post()
+        return move
 
     def _record_operation(self, kind, amount, date, move, **links):
         """Record the operation owning the posted entry ``move``. Operations

@@ -217,17 +217,11 @@ class ClientBalanceOperation(models.Model):
         stays as it is and the amount becomes an open credit of the client on
         the payment's receivable account, to be refunded or applied."""
         self.ensure_one()
-        account = self.account_id.sudo().with_company(self.company_id)
         payment = self.payment_id.sudo()
-        move = account.env["account.move"].create(
-            account._prepare_spend_move_vals(
-                payment.partner_id.commercial_partner_id,
-                payment.destination_account_id,
-                self.amount,
-                date,
-                account.type_id._get_accounting(account.company_id)["journal"],
-                self.env._("Reversal of %(name)s", name=self.move_id.name),
-            )
+        return self.account_id._create_spend_move(
+            payment.partner_id.commercial_partner_id,
+            payment.destination_account_id,
+            self.amount,
+            date,
+            self.env._("Reversal of %(name)s", name=self.move_id.name),
         )
-        move.action_post()
-        return move

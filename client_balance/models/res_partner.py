@@ -46,6 +46,11 @@ class ResPartner(models.Model):
             ]
             partner.client_balance_summary_html = "<br/>".join(rows) if rows else False
 
+    def _client_balance_default_requisite(self):
+        """The billing entity of a new client account: the invoice address."""
+        self.ensure_one()
+        return self.browse(self.address_get(["invoice"])["invoice"])
+
     def client_balance_open(
         self, type_id, currency_id=False, initial_amount=0.0, requisite_id=False
     ):
@@ -69,7 +74,7 @@ class ResPartner(models.Model):
         requisite = (
             self.browse(requisite_id).exists()
             if requisite_id
-            else self.browse(self.address_get(["invoice"])["invoice"])
+            else self._client_balance_default_requisite()
         )
         if not requisite or requisite.commercial_partner_id != self.commercial_partner_id:
             raise UserError(
@@ -86,6 +91,13 @@ class ResPartner(models.Model):
                 ("company_id", "=", company.id),
             ]
         )
+        if existing.state == "closed":
+            raise UserError(
+                self.env._(
+                    "%(account)s already exists and is closed: reopen it, or choose another type.",
+                    account=existing.display_name,
+                )
+            )
         if existing:
             raise UserError(
                 self.env._(

@@ -125,15 +125,8 @@ class AccountPaymentRegister(models.TransientModel):
             if not wizard.client_balance_enabled:
                 wizard.client_balance_account_ids = Account
                 continue
-            wizard.client_balance_account_ids = Account.search(
-                [
-                    ("commercial_partner_id", "=", wizard.partner_id.commercial_partner_id.id),
-                    ("currency_id", "=", wizard.currency_id.id),
-                    ("company_id", "=", wizard.company_id.id),
-                    ("state", "=", "open"),
-                    ("type_id.active", "=", True),
-                ],
-                order="is_default desc, sequence, id",
+            wizard.client_balance_account_ids = Account._search_usable(
+                wizard.partner_id, wizard.currency_id, wizard.company_id
             )
 
     @api.depends("client_balance_account_ids", "payment_difference")
@@ -263,9 +256,10 @@ class AccountPaymentRegister(models.TransientModel):
 
     def _client_balance_credit_line_vals(self, account):
         """The write-off line carrying the overpayment to ``account``'s
-        liability account (an inbound payment: a credit)."""
+        liability account (an inbound payment: a credit). The payment links
+        it to ``account`` (see account.payment)."""
         self.ensure_one()
-        amount = self.payment_difference
+        amount = -self.client_balance_credit_amount
         return {
             "name": self.env._("Overpayment credited to %(account)s", account=account.display_name),
             "account_id": account.liability_account_id.id,
@@ -275,7 +269,6 @@ class AccountPaymentRegister(models.TransientModel):
             "balance": self.currency_id._convert(
                 amount, self.company_id.currency_id, self.company_id, self.payment_date
             ),
-            "client_balance_account_id": account.id,
         }
 
     def _create_payments(self):
@@ -290,7 +283,7 @@ class AccountPaymentRegister(models.TransientModel):
         # The balance takes the difference: Odoo must not write it off.
         self.payment_difference_handling = "open"
         account = self.client_balance_account_id
-        credit_amount = -self.payment_difference
+        credit_amount = self.client_balance_credit_amount
         debit_amount = self.client_balance_debit_amount
         lines = self.line_ids._origin
         payments = super()._create_payments()
@@ -395,23 +388,6 @@ class AccountPaymentRegister(models.TransientModel):
                         company=self.company_id.display_name,
                     )
                 )
-            closed = self.env["client.balance.account"].search(
-                [
-                    ("partner_id", "=", self._client_balance_requisite().id),
-                    ("type_id", "=", balance_type.id),
-                    ("currency_id", "=", self.currency_id.id),
-                    ("company_id", "=", self.company_id.id),
-                ],
-                limit=1,
-            )
-            if closed:
-                raise UserError(
-                    self.env._(
-                        "%(account)s is closed: reopen it to credit the difference to it, or "
-                        "choose another type for the new account.",
-                        account=closed.display_name,
-                    )
-                )
 
     def _client_balance_check_debit(self):
         self.ensure_one()
@@ -441,20 +417,12 @@ class AccountPaymentRegister(models.TransientModel):
         account._lock()
         account._check_available(amount)
 
-    def _client_balance_requisite(self):
-        """The billing entity of a new account: the client's invoice address."""
-        self.ensure_one()
-        client = self.partner_id.commercial_partner_id
-        return client.browse(client.address_get(["invoice"])["invoice"])
-
     def _client_balance_open_account(self):
         """Open a client account of the chosen type for the overpayment."""
         self.ensure_one()
         client = self.partner_id.commercial_partner_id.with_company(self.company_id)
         return self.env["client.balance.account"].browse(
             client.client_balance_open(
-                self.client_balance_type_id.id,
-                currency_id=self.currency_id.id,
-                requisite_id=self._client_balance_requisite().id,
+                self.client_balance_type_id.id, currency_id=self.currency_id.id
             )
         )

@@ -35,7 +35,7 @@ class ClientBalanceOpen(models.TransientModel):
     @api.onchange("partner_id")
     def _onchange_partner_id(self):
         if self.partner_id:
-            self.requisite_id = self.partner_id.address_get(["invoice"])["invoice"]
+            self.requisite_id = self.partner_id._client_balance_default_requisite()
 
     def action_open(self):
         self.ensure_one()
