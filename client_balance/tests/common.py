@@ -89,6 +89,26 @@ class ClientBalanceCommon(AccountTestInvoicingCommon):
         invoice.action_post()
         return invoice
 
+    def _snapshot(self):
+        """What a refused call must leave as it was."""
+        accounts = self.env["client.balance.account"].search([])
+        return (
+            self.env["client.balance.operation"].search_count([]),
+            len(accounts),
+            self.env["account.move"].search_count([]),
+            self.env["account.payment"].search_count([]),
+            sum(accounts.mapped("balance")),
+        )
+
+    def assertRefused(self, exception, pattern, func, *args, **kwargs):
+        """``func`` raises ``exception`` matching ``pattern`` and writes
+        nothing: no operation, account, entry or payment, no balance moved."""
+        before = self._snapshot()
+        with self.assertRaisesRegex(exception, pattern):
+            func(*args, **kwargs)
+        self.env.invalidate_all()
+        self.assertEqual(self._snapshot(), before, "a refused call writes nothing")
+
     def _liability_lines(self, account):
         return self.env["account.move.line"].search(
             [("client_balance_account_id", "=", account.id), ("parent_state", "=", "posted")]

@@ -21,21 +21,6 @@ class TestBadInput(ClientBalanceCommon):
             cls.client.with_user(cls.user_front_desk).client_balance_open(cls.deposits.id)
         )
 
-    def _snapshot(self):
-        return (
-            self.env["client.balance.operation"].search_count([]),
-            self.env["account.move"].search_count([]),
-            self.env["account.payment"].search_count([]),
-            self.account.balance,
-        )
-
-    def assertRefused(self, exception, pattern, func, *args, **kwargs):
-        before = self._snapshot()
-        with self.assertRaisesRegex(exception, pattern):
-            func(*args, **kwargs)
-        self.env.invalidate_all()
-        self.assertEqual(self._snapshot(), before, "a refused call writes nothing")
-
     def test_amounts(self):
         topup = self.account.with_user(self.user_front_desk).topup
         self.assertRefused(UserError, "must be positive", topup, 0.0, self.bank_journal.id)
