@@ -11,7 +11,7 @@
     "license": "LGPL-3",
     "application": False,
     "installable": True,
-    "depends": ["account", "portal", "mail"],
+    "depends": ["account", "mail"],
     "data": [
         "security/client_balance_security.xml",
         "security/ir.model.access.csv",

@@ -1,6 +1,5 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import float_is_zero
 
 
 class ClientBalanceAccount(models.Model):
@@ -62,7 +61,12 @@ class ClientBalanceAccount(models.Model):
         store=True,
         help="Sum of the posted journal items of this account on the liability account.",
     )
-    min_balance = fields.Float(related="type_id.min_balance", string="Minimum Balance")
+    min_balance = fields.Monetary(
+        string="Minimum Balance",
+        compute="_compute_min_balance",
+        store=True,
+        help="The type's minimum balance in this account's currency; negative: the debt allowed.",
+    )
     available = fields.Monetary(
         compute="_compute_available",
         store=True,
@@ -105,12 +109,21 @@ class ClientBalanceAccount(models.Model):
         for account in self:
             account.balance = -totals.get(account._origin.id, 0.0)
 
-    @api.depends("balance", "type_id.min_balance")
+    @api.depends(
+        "type_id.minimum_ids.min_balance", "type_id.minimum_ids.currency_id", "currency_id"
+    )
+    def _compute_min_balance(self):
+        for account in self:
+            account.min_balance = sum(
+                account.type_id.minimum_ids.filtered(
+                    lambda line, account=account: line.currency_id == account.currency_id
+                ).mapped("min_balance")
+            )
+
+    @api.depends("balance", "min_balance")
     def _compute_available(self):
         for account in self:
-            account.available = account.currency_id.round(
-                account.balance - account.type_id.min_balance
-            )
+            account.available = account.balance - account.min_balance
 
     def _compute_operation_count(self):
         counts = dict(
@@ -147,16 +160,7 @@ class ClientBalanceAccount(models.Model):
     @api.constrains("is_default", "commercial_partner_id", "currency_id", "company_id")
     def _check_is_default(self):
         for account in self.filtered("is_default"):
-            others = self.search_count(
-                [
-                    ("id", "!=", account.id),
-                    ("is_default", "=", True),
-                    ("commercial_partner_id", "=", account.commercial_partner_id.id),
-                    ("currency_id", "=", account.currency_id.id),
-                    ("company_id", "=", account.company_id.id),
-                ]
-            )
-            if others:
+            if account._default_sibling():
                 raise ValidationError(
                     self.env._(
                         "%(client)s already has a default account in %(currency)s: "
@@ -175,7 +179,26 @@ class ClientBalanceAccount(models.Model):
                 vals["liability_account_id"] = balance_type._get_accounting(company)[
                     "liability_account"
                 ].id
-        return super().create(vals_list)
+        accounts = super().create(vals_list)
+        # The first account of a client in a currency takes its differences.
+        for account, vals in zip(accounts, vals_list, strict=True):
+            if "is_default" not in vals and not account._default_sibling():
+                account.is_default = True
+        return accounts
+
+    def _default_sibling(self):
+        """The default account of this account's client, currency and company."""
+        self.ensure_one()
+        return self.sudo().search(
+            [
+                ("id", "!=", self.id),
+                ("is_default", "=", True),
+                ("commercial_partner_id", "=", self.commercial_partner_id.id),
+                ("currency_id", "=", self.currency_id.id),
+                ("company_id", "=", self.company_id.id),
+            ],
+            limit=1,
+        )
 
     def write(self, vals):
         frozen = {"partner_id", "type_id", "currency_id", "company_id", "liability_account_id"}
@@ -253,8 +276,6 @@ class ClientBalanceAccount(models.Model):
         credit it to this balance. Returns the id of the top-up operation."""
         self.ensure_one()
         self._check_group("client_balance.client_balance_group_user")
-        self._check_usable()
-        self._check_amount(amount)
         journal = self.env["account.journal"].browse(journal_id).exists()
         if (
             not journal
@@ -267,35 +288,24 @@ class ClientBalanceAccount(models.Model):
                     company=self.company_id.display_name,
                 )
             )
-        date = fields.Date.to_date(date) or fields.Date.context_today(self)
-        self._check_lock_date(date, journal)
-        account = self.sudo().with_company(self.company_id)
-        payment = account.env["account.payment"].create(
-            account._prepare_topup_payment_vals(amount, journal, date, memo)
+        return (
+            self.env["client.balance.operation"]
+            ._book("topup", self, amount, date=date, journal=journal, description=memo or False)
+            .id
         )
-        payment.action_post()
-        if not payment.move_id:
-            raise UserError(
-                self.env._(
-                    "The journal %(journal)s records payments without a journal entry: set an "
-                    "outstanding receipts account on its incoming payment method.",
-                    journal=journal.display_name,
-                )
-            )
-        return self._record_operation(
-            "topup", amount, date, payment.move_id, payment_id=payment.id, description=memo
-        ).id
 
-    def spend(self, invoice_id, amount=False):
+    def spend(self, invoice_id, amount=None):
         """Pay the customer invoice ``invoice_id`` from this balance, by
-        ``amount`` or by as much as possible. Returns the operation id."""
+        ``amount`` or, when no amount is given, by as much as possible.
+        Returns the operation id."""
         self.ensure_one()
         self._check_group("client_balance.client_balance_group_spend")
+        Operation = self.env["client.balance.operation"]
         invoice = self.env["account.move"].browse(invoice_id).exists()
-        self._check_usable()
         self._check_invoice(invoice)
-        self._lock()
-        if not amount:
+        if amount is None:
+            Operation._check_account(self)
+            Operation._lock_accounts(self)
             amount = min(invoice.amount_residual, self.available)
             if self.currency_id.compare_amounts(amount, 0) <= 0:
                 raise UserError(
@@ -305,7 +315,7 @@ class ClientBalanceAccount(models.Model):
                         invoice=invoice.display_name,
                     )
                 )
-        self._check_amount(amount)
+        Operation._check_amount(amount, self.currency_id)
         if self.currency_id.compare_amounts(amount, invoice.amount_residual) > 0:
             raise UserError(
                 self.env._(
@@ -314,25 +324,15 @@ class ClientBalanceAccount(models.Model):
                     due=self._format(invoice.amount_residual),
                 )
             )
-        self._check_available(amount)
-        date = fields.Date.context_today(self)
-        self._check_lock_date(date, self.type_id._get_accounting(self.company_id)["journal"])
-        receivable_lines = invoice.line_ids.filtered(
-            lambda line: line.display_type == "payment_term" and not line.reconciled
-        )
-        return self._post_spend(
-            "spend", receivable_lines, amount, date, invoice.name, invoice_id=invoice.id
-        ).id
+        return Operation._book("spend", self, amount, debit=True, invoice_ids=invoice).id
 
     def adjust(self, amount, counterpart_account_id, description):
         """Move ``amount`` (signed: positive credits the balance) between this
         balance and ``counterpart_account_id``. Returns the operation id."""
         self.ensure_one()
         self._check_group("client_balance.client_balance_group_manager")
-        self._check_usable()
         if not (description or "").strip():
             raise UserError(self.env._("Describe why the balance is adjusted."))
-        self._check_amount(abs(amount) if amount else amount)
         counterpart = self.env["account.account"].browse(counterpart_account_id).exists()
         if (
             not counterpart
@@ -352,15 +352,19 @@ class ClientBalanceAccount(models.Model):
                     "choose an income, expense or other account."
                 )
             )
-        if amount < 0:
-            self._lock()
-            self._check_available(-amount)
-        date = fields.Date.context_today(self)
-        accounting = self.type_id._get_accounting(self.company_id)
-        self._check_lock_date(date, accounting["journal"])
-        return self._book_against(
-            "adjustment", amount, counterpart, date, accounting["journal"], description
-        ).id
+        magnitude = abs(amount) if isinstance(amount, (int, float)) else amount
+        return (
+            self.env["client.balance.operation"]
+            ._book(
+                "adjustment",
+                self,
+                magnitude,
+                debit=isinstance(amount, (int, float)) and amount < 0,
+                counterpart_account_id=counterpart.id,
+                description=description,
+            )
+            .id
+        )
 
     # ------------------------------------------------------------------
     # Business methods
@@ -385,20 +389,62 @@ class ClientBalanceAccount(models.Model):
             order="is_default desc, sequence, id",
         )
 
-    def _open_with(self, amount):
+    @api.model
+    def _open_account(self, requisite, balance_type, currency, company, initial_amount=0.0):
+        """Open the account of ``requisite`` of ``balance_type`` in
+        ``currency`` and ``company``: the one place that checks it is new,
+        makes it the client's default when it has none in that currency and
+        books the opening balance (negative: a debt). The caller has checked
+        the right to open accounts."""
+        if not balance_type or not balance_type.active:
+            raise UserError(self.env._("Choose an active balance type."))
+        if not currency or not currency.active:
+            raise UserError(self.env._("Choose an active currency."))
+        existing = self.search(
+            [
+                ("partner_id", "=", requisite.id),
+                ("type_id", "=", balance_type.id),
+                ("currency_id", "=", currency.id),
+                ("company_id", "=", company.id),
+            ]
+        )
+        if existing.state == "closed":
+            raise UserError(
+                self.env._(
+                    "%(account)s already exists and is closed: reopen it, or choose another type.",
+                    account=existing.display_name,
+                )
+            )
+        if existing:
+            raise UserError(
+                self.env._(
+                    "%(account)s already exists: use it rather than opening another one.",
+                    account=existing.display_name,
+                )
+            )
+        if initial_amount:
+            self._check_group("client_balance.client_balance_group_manager")
+        account = (
+            self.sudo()
+            .create(
+                {
+                    "partner_id": requisite.id,
+                    "type_id": balance_type.id,
+                    "currency_id": currency.id,
+                    "company_id": company.id,
+                    "user_id": self.env.uid,
+                }
+            )
+            .with_env(self.env)
+        )
+        if initial_amount:
+            account._book_opening(initial_amount)
+        return account
+
+    def _book_opening(self, amount):
         """Book the opening balance ``amount`` (negative: a debt) against the
         type's opening counterpart."""
         self.ensure_one()
-        self._check_amount(abs(amount))
-        if self.currency_id.compare_amounts(amount, self.type_id.min_balance) < 0:
-            raise UserError(
-                self.env._(
-                    "The opening balance cannot be below the minimum balance of %(type)s "
-                    "(%(minimum)s).",
-                    type=self.type_id.display_name,
-                    minimum=self._format(self.type_id.min_balance),
-                )
-            )
         accounting = self.type_id._get_accounting(self.company_id)
         if not accounting["opening_account"]:
             raise UserError(
@@ -407,74 +453,15 @@ class ClientBalanceAccount(models.Model):
                     type=self.type_id.display_name,
                 )
             )
-        self._check_lock_date(self.date_open, accounting["journal"])
-        return self._book_against(
+        magnitude = abs(amount) if isinstance(amount, (int, float)) else amount
+        return self.env["client.balance.operation"]._book(
             "opening",
-            amount,
-            accounting["opening_account"],
-            self.date_open,
-            accounting["journal"],
-            self.env._("Opening balance"),
-        )
-
-    def _book_against(self, kind, amount, counterpart, date, journal, description):
-        """Post one entry moving ``amount`` between the balance and
-        ``counterpart`` and record it as an operation of ``kind``."""
-        self.ensure_one()
-        account = self.sudo().with_company(self.company_id)
-        move = account.env["account.move"].create(
-            account._prepare_counterpart_move_vals(amount, counterpart, date, journal, description)
-        )
-        move.action_post()
-        return self._record_operation(
-            kind, amount, date, move, counterpart_account_id=counterpart.id, description=description
-        )
-
-    def _post_spend(self, kind, receivable_lines, amount, date, ref, **links):
-        """Post a spend of ``amount`` (Dr liability / Cr receivable),
-        reconcile it with the open ``receivable_lines`` of the invoices it
-        pays and record it as an operation of ``kind``. The caller has
-        checked rights, amount, availability and lock date."""
-        self.ensure_one()
-        receivable = receivable_lines.account_id[:1]
-        move = self._create_spend_move(
-            receivable_lines.partner_id.commercial_partner_id[:1], receivable, amount, date, ref
-        )
-        (move.line_ids | receivable_lines.sudo()).filtered(
-            lambda line: line.account_id == receivable and not line.reconciled
-        ).reconcile()
-        return self._record_operation(kind, -amount, date, move, **links)
-
-    def _create_spend_move(self, partner, receivable, amount, date, ref):
-        """Post Dr liability / Cr ``receivable`` of ``partner`` for ``amount``
-        in the type's journal and return the entry (as superuser)."""
-        self.ensure_one()
-        account = self.sudo().with_company(self.company_id)
-        journal = self.type_id._get_accounting(self.company_id)["journal"]
-        move = account.env["account.move"].create(
-            account._prepare_spend_move_vals(partner, receivable, amount, date, journal, ref)
-        )
-        move.action_post()
-        return move
-
-    def _record_operation(self, kind, amount, date, move, **links):
-        """Record the operation owning the posted entry ``move``. Operations
-        are created here only, once the caller has checked rights and input."""
-        self.ensure_one()
-        return (
-            self.env["client.balance.operation"]
-            .sudo()
-            .create(
-                {
-                    "kind": kind,
-                    "account_id": self.id,
-                    "amount": amount,
-                    "date": date,
-                    "move_id": move.id,
-                    "user_id": self.env.uid,
-                    **links,
-                }
-            )
+            self,
+            magnitude,
+            debit=isinstance(amount, (int, float)) and amount < 0,
+            date=self.date_open,
+            counterpart_account_id=accounting["opening_account"].id,
+            description=self.env._("Opening balance"),
         )
 
     def _check_group(self, xmlid):
@@ -487,76 +474,6 @@ class ClientBalanceAccount(models.Model):
                 )
             )
         self.check_access("read")
-
-    def _check_usable(self):
-        for account in self:
-            if account.state != "open":
-                raise UserError(
-                    self.env._(
-                        "%(account)s is closed: reopen it first.", account=account.display_name
-                    )
-                )
-            if not account.type_id.active:
-                raise UserError(
-                    self.env._(
-                        "The balance type %(type)s is archived.", type=account.type_id.display_name
-                    )
-                )
-            if account.company_id not in self.env.companies:
-                raise AccessError(
-                    self.env._(
-                        "%(account)s belongs to %(company)s: switch to that company first.",
-                        account=account.display_name,
-                        company=account.company_id.display_name,
-                    )
-                )
-
-    def _check_amount(self, amount):
-        self.ensure_one()
-        self._check_amount_in(amount, self.currency_id)
-
-    @api.model
-    def _check_amount_in(self, amount, currency):
-        """A positive number with no more decimals than ``currency`` has."""
-        if not isinstance(amount, (int, float)) or isinstance(amount, bool):
-            raise UserError(self.env._("The amount must be a number."))
-        if currency.compare_amounts(amount, 0) <= 0:
-            raise UserError(self.env._("The amount must be positive."))
-        if not float_is_zero(
-            amount - currency.round(amount), precision_digits=currency.decimal_places + 4
-        ):
-            raise UserError(
-                self.env._(
-                    "%(amount)s has more decimals than %(currency)s allows (%(digits)s).",
-                    amount=amount,
-                    currency=currency.name,
-                    digits=currency.decimal_places,
-                )
-            )
-
-    def _check_available(self, amount):
-        self.ensure_one()
-        if self.currency_id.compare_amounts(amount, self.available) > 0:
-            raise UserError(
-                self.env._(
-                    "%(account)s has %(available)s available: %(amount)s cannot be taken from it.",
-                    account=self.display_name,
-                    available=self._format(self.available),
-                    amount=self._format(amount),
-                )
-            )
-
-    def _check_lock_date(self, date, journal):
-        self.ensure_one()
-        lock_date = self.company_id.sudo()._get_user_fiscal_lock_date(journal)
-        if lock_date and date <= lock_date:
-            raise UserError(
-                self.env._(
-                    "The books of %(company)s are locked until %(lock)s: choose a later date.",
-                    company=self.company_id.display_name,
-                    lock=lock_date,
-                )
-            )
 
     def _check_invoice(self, invoice):
         self.ensure_one()
@@ -599,93 +516,6 @@ class ClientBalanceAccount(models.Model):
                 )
             )
 
-    def _lock(self):
-        """Lock the account rows until the end of the transaction, then read
-        the balance again: a concurrent spend waits here, and under Odoo's
-        repeatable-read isolation fails and is retried once the first one
-        has committed."""
-        self.env.cr.execute(
-            "SELECT id FROM client_balance_account WHERE id IN %s FOR UPDATE", [tuple(self.ids)]
-        )
-        self.invalidate_recordset(["balance", "available"])
-
     def _format(self, amount):
         self.ensure_one()
         return self.currency_id.format(amount)
-
-    def _line_pair_vals(self, amount, date, name, other_vals):
-        """Two balanced journal items: one moving ``amount`` (positive credits
-        the balance) on the liability account, linked to this client account,
-        and its counterpart made of ``other_vals``."""
-        self.ensure_one()
-        company = self.company_id
-        balance = self.currency_id._convert(-amount, company.currency_id, company, date)
-        return [
-            fields.Command.create(
-                {
-                    "name": name,
-                    "account_id": self.liability_account_id.id,
-                    "partner_id": self.partner_id.id,
-                    "currency_id": self.currency_id.id,
-                    "amount_currency": -amount,
-                    "balance": balance,
-                    "client_balance_account_id": self.id,
-                }
-            ),
-            fields.Command.create(
-                {
-                    "name": name,
-                    "currency_id": self.currency_id.id,
-                    "amount_currency": amount,
-                    "balance": -balance,
-                    **other_vals,
-                }
-            ),
-        ]
-
-    def _prepare_topup_payment_vals(self, amount, journal, date, memo):
-        self.ensure_one()
-        return {
-            "payment_type": "inbound",
-            "partner_type": "customer",
-            "partner_id": self.partner_id.id,
-            "amount": amount,
-            "currency_id": self.currency_id.id,
-            "journal_id": journal.id,
-            "date": date,
-            "memo": memo or self.env._("Top-up of %(account)s", account=self.display_name),
-            "destination_account_id": self.liability_account_id.id,
-            "client_balance_account_id": self.id,
-        }
-
-    def _prepare_spend_move_vals(self, partner, receivable, amount, date, journal, ref):
-        self.ensure_one()
-        label = self.env._("Paid from %(account)s", account=self.display_name)
-        return {
-            "move_type": "entry",
-            "journal_id": journal.id,
-            "date": date,
-            "ref": ref,
-            "currency_id": self.currency_id.id,
-            "partner_id": partner.id,
-            "line_ids": self._line_pair_vals(
-                -amount, date, label, {"account_id": receivable.id, "partner_id": partner.id}
-            ),
-        }
-
-    def _prepare_counterpart_move_vals(self, amount, counterpart, date, journal, description):
-        self.ensure_one()
-        return {
-            "move_type": "entry",
-            "journal_id": journal.id,
-            "date": date,
-            "ref": description,
-            "currency_id": self.currency_id.id,
-            "partner_id": self.partner_id.id,
-            "line_ids": self._line_pair_vals(
-                amount,
-                date,
-                description,
-                {"account_id": counterpart.id, "partner_id": self.partner_id.id},
-            ),
-        }

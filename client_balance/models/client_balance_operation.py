@@ -1,5 +1,6 @@
-from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo import Command, api, fields, models
+from odoo.exceptions import AccessError, UserError
+from odoo.tools import float_is_zero
 
 KINDS = [
     ("opening", "Opening Balance"),
@@ -11,13 +12,20 @@ KINDS = [
     ("reversal", "Reversal"),
 ]
 
+# Kinds whose entry pays invoices: their counterpart is reconciled with the
+# invoices' receivable lines.
+SPEND_KINDS = ("spend", "debit_difference")
+
 
 class ClientBalanceOperation(models.Model):
+    """One movement of a client balance, owning exactly one posted journal
+    entry. Every operation is created by ``_book``, the one guarded path."""
+
     _name = "client.balance.operation"
     _description = "Client Balance Operation"
     _order = "date desc, id desc"
     _check_company_auto = True
-    _rec_names_search = ["name", "description", "invoice_id.name", "partner_id.name"]
+    _rec_names_search = ["name", "description", "invoice_ids.name", "partner_id.name"]
 
     name = fields.Char(related="move_id.name", store=True, string="Number")
     kind = fields.Selection(KINDS, required=True, readonly=True, index=True)
@@ -40,10 +48,33 @@ class ClientBalanceOperation(models.Model):
     amount = fields.Monetary(
         readonly=True, help="Effect on the balance: positive credits it, negative debits it."
     )
+    balance_after = fields.Monetary(
+        string="Balance After",
+        readonly=True,
+        help="Balance of the client account right after this operation was booked.",
+    )
     date = fields.Date(required=True, readonly=True, index=True)
     user_id = fields.Many2one("res.users", string="User", readonly=True, required=True)
+    journal_id = fields.Many2one(
+        "account.journal", string="Journal", readonly=True, check_company=True
+    )
     invoice_id = fields.Many2one(
-        "account.move", string="Invoice", readonly=True, index="btree_not_null", check_company=True
+        "account.move",
+        string="Invoice",
+        readonly=True,
+        index="btree_not_null",
+        check_company=True,
+        help="The invoice this operation settles, when it settles one only.",
+    )
+    invoice_ids = fields.Many2many(
+        "account.move",
+        "client_balance_operation_invoice_rel",
+        "operation_id",
+        "move_id",
+        string="Invoices",
+        readonly=True,
+        check_company=True,
+        help="Every invoice this operation pays or settles.",
     )
     payment_id = fields.Many2one(
         "account.payment",
@@ -62,6 +93,15 @@ class ClientBalanceOperation(models.Model):
     )
     counterpart_account_id = fields.Many2one(
         "account.account", string="Counterpart Account", readonly=True
+    )
+    res_model = fields.Char(
+        string="Source Model", readonly=True, help="Model of the document that caused it."
+    )
+    res_id = fields.Many2oneReference(string="Source ID", model_field="res_model", readonly=True)
+    source_ref = fields.Reference(
+        selection="_selection_source_ref",
+        compute="_compute_source_ref",
+        string="Source Document",
     )
     description = fields.Text()
     state = fields.Selection(
@@ -83,6 +123,7 @@ class ClientBalanceOperation(models.Model):
         store=True,
     )
     reversal_ids = fields.One2many("client.balance.operation", "reversed_operation_id")
+    has_receipt = fields.Boolean(compute="_compute_has_receipt")
 
     _sql_constraints = [
         ("move_uniq", "unique(move_id)", "A journal entry belongs to one operation only."),
@@ -92,6 +133,19 @@ class ClientBalanceOperation(models.Model):
             "An operation is reversed once only.",
         ),
     ]
+
+    @api.model
+    def _selection_source_ref(self):
+        return [(model.model, model.name) for model in self.env["ir.model"].sudo().search([])]
+
+    @api.depends("res_model", "res_id")
+    def _compute_source_ref(self):
+        for operation in self:
+            operation.source_ref = (
+                f"{operation.res_model},{operation.res_id}"
+                if operation.res_model in self.env and operation.res_id
+                else False
+            )
 
     @api.depends("reversal_ids")
     def _compute_reversal_operation_id(self):
@@ -107,6 +161,12 @@ class ClientBalanceOperation(models.Model):
                 operation.state = "posted"
             else:
                 operation.state = "draft"
+
+    @api.depends("kind")
+    def _compute_has_receipt(self):
+        receipts = self._receipt_reports()
+        for operation in self:
+            operation.has_receipt = operation.kind in receipts
 
     def _compute_display_name(self):
         kinds = dict(self._fields["kind"]._description_selection(self.env))
@@ -136,11 +196,27 @@ class ClientBalanceOperation(models.Model):
             "view_mode": "form",
         }
 
+    @api.model
+    def _receipt_reports(self):
+        """The receipt printed for each kind that has one."""
+        return {
+            "topup": "client_balance.client_balance_advance_receipt_report",
+            "spend": "client_balance.client_balance_settlement_receipt_report",
+        }
+
     def action_print_receipt(self):
         self.ensure_one()
-        return self.env.ref("client_balance.client_balance_advance_receipt_report").report_action(
-            self
-        )
+        report = self._receipt_reports().get(self.kind)
+        if not report:
+            raise UserError(
+                self.env._(
+                    "%(operation)s is a %(kind)s: only top-ups and payments from the balance "
+                    "have a receipt.",
+                    operation=self.display_name,
+                    kind=dict(self._fields["kind"]._description_selection(self.env))[self.kind],
+                )
+            )
+        return self.env.ref(report).report_action(self)
 
     def reverse(self, date=False):
         """Cancel this operation with a reversing entry. Returns the id of the
@@ -155,48 +231,350 @@ class ClientBalanceOperation(models.Model):
             raise UserError(
                 self.env._("%(operation)s is already reversed.", operation=self.display_name)
             )
-        account._check_usable()
-        date = fields.Date.to_date(date) or fields.Date.context_today(self)
-        journal = (
-            account.type_id._get_accounting(account.company_id)["journal"]
-            if self.kind == "credit_difference"
-            else self.move_id.journal_id
-        )
-        account._check_lock_date(date, journal)
-        if self.amount > 0:
-            account._lock()
-            account._check_available(self.amount)
+        values = {
+            "date": date,
+            "journal": self.move_id.journal_id,
+            "invoice_ids": self.invoice_ids,
+            "payment_id": self.payment_id.id,
+            "reversed_operation_id": self.id,
+            "description": self.env._("Reversal of %(operation)s", operation=self.display_name),
+        }
         if self.kind == "credit_difference":
-            reversal_move = self._reverse_credit_difference(date)
-        else:
-            reversal_move = self._reverse_move(date)
-        return account._record_operation(
-            "reversal",
-            -self.amount,
-            date,
-            reversal_move,
-            invoice_id=self.invoice_id.id,
-            payment_id=self.payment_id.id,
-            reversed_operation_id=self.id,
-            description=self.env._("Reversal of %(operation)s", operation=self.display_name),
-        ).id
+            # The payment stays as it is: the amount becomes an open credit of
+            # the client on the payment's receivable account.
+            values["journal"] = account.type_id._get_accounting(account.company_id)["journal"]
+            values["counterpart_account_id"] = self.payment_id.sudo().destination_account_id.id
+        return self._book("reversal", account, abs(self.amount), debit=self.amount > 0, **values).id
 
-    def _reverse_move(self, date):
-        """Post the reversal of the operation's entry and close both against
-        each other on every reconcilable account but the balance's own."""
+    # ------------------------------------------------------------------
+    # The guarded path
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _book(self, kind, account, amount, debit=False, **values):
+        """Book a movement of ``amount`` (positive) on the client ``account``:
+        a debit takes it from the balance, otherwise it is credited.
+
+        This is the one path of every balance movement. It checks that the
+        account is usable and the amount valid, locks the account row and
+        reads the balance again, refuses a debit beyond the available amount
+        and a date in the lock period, then records the operation, builds and
+        posts its entry and returns the operation. Callers check their rights
+        and what is particular to them first.
+
+        ``values``: ``date`` (default today), ``journal`` (default the type's
+        journal), ``description``, ``invoice_ids``, ``payment_id``,
+        ``counterpart_account_id``, ``reversed_operation_id``, ``source`` (the
+        record that caused the movement) and ``entry_builder``: a function
+        given the new operation that creates and posts its entry and returns
+        it, for entries Odoo builds itself (a Register Payment payment).
+        """
+        entry_builder = values.pop("entry_builder", None)
+        account = account.with_env(self.env)
+        self._check_account(account)
+        self._check_amount(amount, account.currency_id)
+        date = fields.Date.to_date(values.pop("date", False)) or fields.Date.context_today(self)
+        journal = (
+            values.pop("journal", False)
+            or account.type_id._get_accounting(account.company_id)["journal"]
+        )
+        self._lock_accounts(account)
+        if debit:
+            self._check_available(account, amount)
+        self._check_lock_date(account.company_id, date, journal)
+        operation = self.sudo().create(
+            self._prepare_operation_vals(
+                kind, account, -amount if debit else amount, date, journal, values
+            )
+        )
+        move = entry_builder(operation) if entry_builder else operation._create_entry()
+        operation._check_entry(move)
+        account.invalidate_recordset(["balance", "available"])
+        operation.write({"move_id": move.id, "balance_after": account.sudo().balance})
+        return operation.with_env(self.env)
+
+    @api.model
+    def _prepare_operation_vals(self, kind, account, amount, date, journal, values):
+        values = dict(values)
+        source = values.pop("source", None)
+        invoices = values.pop("invoice_ids", None) or self.env["account.move"]
+        vals = {
+            "kind": kind,
+            "account_id": account.id,
+            "amount": amount,
+            "date": date,
+            "journal_id": journal.id,
+            "user_id": self.env.uid,
+            "invoice_ids": [Command.set(invoices.ids)],
+            "invoice_id": invoices.id if len(invoices) == 1 else False,
+            **values,
+        }
+        if source:
+            vals.update(res_model=source._name, res_id=source.id)
+        return vals
+
+    @api.model
+    def _check_account(self, account):
+        """The account is open, of an active type, in an allowed company."""
+        account.ensure_one()
+        if account.state != "open":
+            raise UserError(
+                self.env._("%(account)s is closed: reopen it first.", account=account.display_name)
+            )
+        if not account.type_id.active:
+            raise UserError(
+                self.env._(
+                    "The balance type %(type)s is archived.", type=account.type_id.display_name
+                )
+            )
+        if account.company_id not in self.env.companies:
+            raise AccessError(
+                self.env._(
+                    "%(account)s belongs to %(company)s: switch to that company first.",
+                    account=account.display_name,
+                    company=account.company_id.display_name,
+                )
+            )
+
+    @api.model
+    def _check_amount(self, amount, currency):
+        """A positive number with no more decimals than ``currency`` has."""
+        if not isinstance(amount, (int, float)) or isinstance(amount, bool):
+            raise UserError(self.env._("The amount must be a number."))
+        if currency.compare_amounts(amount, 0) <= 0:
+            raise UserError(self.env._("The amount must be positive."))
+        if not float_is_zero(
+            amount - currency.round(amount), precision_digits=currency.decimal_places + 4
+        ):
+            raise UserError(
+                self.env._(
+                    "%(amount)s has more decimals than %(currency)s allows (%(digits)s).",
+                    amount=amount,
+                    currency=currency.name,
+                    digits=currency.decimal_places,
+                )
+            )
+
+    @api.model
+    def _lock_accounts(self, accounts):
+        """Lock the rows of ``accounts`` (in id order, so that two movements
+        between the same accounts cannot deadlock) until the end of the
+        transaction, then read their balances again: a concurrent movement
+        waits here, and under Odoo's repeatable-read isolation fails and is
+        retried once the first one has committed."""
+        self.env.cr.execute(
+            "SELECT id FROM client_balance_account WHERE id IN %s ORDER BY id FOR UPDATE",
+            [tuple(accounts.ids)],
+        )
+        accounts.invalidate_recordset(["balance", "available"])
+
+    @api.model
+    def _check_available(self, account, amount):
+        if account.currency_id.compare_amounts(amount, account.available) > 0:
+            raise UserError(
+                self.env._(
+                    "%(account)s has %(available)s available: %(amount)s cannot be taken from it.",
+                    account=account.display_name,
+                    available=account._format(account.available),
+                    amount=account._format(amount),
+                )
+            )
+
+    @api.model
+    def _check_lock_date(self, company, date, journal):
+        lock_date = company.sudo()._get_user_fiscal_lock_date(journal)
+        if lock_date and date <= lock_date:
+            raise UserError(
+                self.env._(
+                    "The books of %(company)s are locked until %(lock)s: choose a later date.",
+                    company=company.display_name,
+                    lock=lock_date,
+                )
+            )
+
+    def _check_entry(self, move):
+        """The entry is posted and moves the balance by the operation's
+        amount, no more, no less."""
         self.ensure_one()
+        lines = move.line_ids.filtered(lambda line: line.client_balance_account_id)
+        moved = -sum(lines.mapped("amount_currency"))
+        if (
+            move.state != "posted"
+            or lines.client_balance_account_id != self.account_id
+            or not self.currency_id.is_zero(moved - self.amount)
+        ):
+            raise UserError(
+                self.env._(
+                    "The journal entry %(move)s does not move %(account)s by %(amount)s: the "
+                    "operation is not recorded.",
+                    move=move.display_name,
+                    account=self.account_id.display_name,
+                    amount=self.account_id._format(self.amount),
+                )
+            )
+
+    # ------------------------------------------------------------------
+    # The journal entry (extension points: _prepare_*)
+    # ------------------------------------------------------------------
+
+    def _create_entry(self):
+        """Create and post the entry of this new operation; return it."""
+        self.ensure_one()
+        if self.kind == "topup":
+            return self._create_payment_entry()
+        if self.reversed_operation_id:
+            return self.reversed_operation_id._create_reversing_entry(self)
+        return self._create_move()
+
+    def _create_move(self):
+        self.ensure_one()
+        operation = self.with_company(self.company_id)
+        move = operation.env["account.move"].create(operation._prepare_move_vals())
+        move.action_post()
+        operation._reconcile_entry(move)
+        return move
+
+    def _create_payment_entry(self):
+        """A top-up is a customer payment whose counterpart is the balance's
+        liability account."""
+        self.ensure_one()
+        operation = self.with_company(self.company_id)
+        payment = operation.env["account.payment"].create(operation._prepare_payment_vals())
+        payment.action_post()
+        if not payment.move_id:
+            raise UserError(
+                self.env._(
+                    "The journal %(journal)s records payments without a journal entry: set an "
+                    "outstanding receipts account on its incoming payment method.",
+                    journal=self.journal_id.display_name,
+                )
+            )
+        self.payment_id = payment
+        return payment.move_id
+
+    def _prepare_payment_vals(self):
+        self.ensure_one()
+        account = self.account_id
+        return {
+            "payment_type": "inbound",
+            "partner_type": "customer",
+            "partner_id": account.partner_id.id,
+            "amount": self.amount,
+            "currency_id": self.currency_id.id,
+            "journal_id": self.journal_id.id,
+            "date": self.date,
+            "memo": self.description
+            or self.env._("Top-up of %(account)s", account=account.display_name),
+            "destination_account_id": account.liability_account_id.id,
+            "client_balance_account_id": account.id,
+        }
+
+    def _prepare_move_vals(self):
+        self.ensure_one()
+        return {
+            "move_type": "entry",
+            "journal_id": self.journal_id.id,
+            "date": self.date,
+            "ref": self._prepare_move_ref(),
+            "currency_id": self.currency_id.id,
+            "partner_id": self._get_counterpart_partner().id,
+            "line_ids": [
+                Command.create(self._prepare_liability_line_vals()),
+                Command.create(self._prepare_counterpart_line_vals()),
+            ],
+        }
+
+    def _prepare_move_ref(self):
+        self.ensure_one()
+        if self.kind in SPEND_KINDS:
+            return ", ".join(self.invoice_ids.mapped("name"))
+        return self.description
+
+    def _prepare_line_label(self):
+        self.ensure_one()
+        if self.kind in SPEND_KINDS:
+            return self.env._("Paid from %(account)s", account=self.account_id.display_name)
+        return self.description or self.account_id.display_name
+
+    def _company_balance(self, amount):
+        """``amount`` of the balance's currency in the company's currency."""
+        company = self.company_id
+        return self.currency_id._convert(amount, company.currency_id, company, self.date)
+
+    def _prepare_liability_line_vals(self):
+        """The item moving the balance: a credit when the operation credits it."""
+        self.ensure_one()
+        account = self.account_id
+        return {
+            "name": self._prepare_line_label(),
+            "account_id": account.liability_account_id.id,
+            "partner_id": account.partner_id.id,
+            "currency_id": self.currency_id.id,
+            "amount_currency": -self.amount,
+            "balance": self._company_balance(-self.amount),
+            "client_balance_account_id": account.id,
+        }
+
+    def _prepare_counterpart_line_vals(self):
+        self.ensure_one()
+        return {
+            "name": self._prepare_line_label(),
+            "account_id": self._get_counterpart_account().id,
+            "partner_id": self._get_counterpart_partner().id,
+            "currency_id": self.currency_id.id,
+            "amount_currency": self.amount,
+            "balance": -self._company_balance(-self.amount),
+        }
+
+    def _get_counterpart_account(self):
+        self.ensure_one()
+        if self.counterpart_account_id:
+            return self.counterpart_account_id
+        if self.kind in SPEND_KINDS:
+            return self._get_open_receivable_lines().account_id[:1]
+        raise UserError(
+            self.env._(
+                "A %(kind)s needs a counterpart account.",
+                kind=dict(self._fields["kind"]._description_selection(self.env))[self.kind],
+            )
+        )
+
+    def _get_counterpart_partner(self):
+        """Receivables are booked on the client; anything else on the requisite."""
+        self.ensure_one()
+        if self._get_counterpart_account().account_type == "asset_receivable":
+            return self.account_id.commercial_partner_id
+        return self.account_id.partner_id
+
+    def _get_open_receivable_lines(self):
+        self.ensure_one()
+        return self.invoice_ids.sudo().line_ids.filtered(
+            lambda line: line.display_type == "payment_term" and not line.reconciled
+        )
+
+    def _reconcile_entry(self, move):
+        """A spend pays its invoices: its receivable item is reconciled with
+        what they still owe."""
+        self.ensure_one()
+        if self.kind not in SPEND_KINDS:
+            return
+        receivable = self._get_counterpart_account()
+        (move.line_ids | self._get_open_receivable_lines()).filtered(
+            lambda line: line.account_id == receivable and not line.reconciled
+        ).reconcile()
+
+    def _create_reversing_entry(self, reversal):
+        """Post the entry of ``reversal``, which cancels this operation."""
+        self.ensure_one()
+        if reversal.counterpart_account_id:
+            return reversal._create_move()
         operation = self.sudo().with_company(self.company_id)
         move = operation.move_id
-        if self.kind in ("spend", "debit_difference"):
-            # Give the invoice its amount due back before cancelling the spend.
+        if self.kind in SPEND_KINDS:
+            # Give the invoices their amount due back before cancelling the spend.
             move.line_ids.filtered(lambda line: line.account_id.reconcile).remove_move_reconcile()
         reversal_move = move._reverse_moves(
-            [
-                {
-                    "date": date,
-                    "ref": self.env._("Reversal of %(name)s", name=move.name),
-                }
-            ],
+            [{"date": reversal.date, "ref": self.env._("Reversal of %(name)s", name=move.name)}],
             cancel=False,
         )
         reversal_move.action_post()
@@ -211,17 +589,3 @@ class ClientBalanceOperation(models.Model):
             if counterpart and not line.reconciled:
                 (line | counterpart).reconcile()
         return reversal_move
-
-    def _reverse_credit_difference(self, date):
-        """Take a credited overpayment back from the balance: the payment
-        stays as it is and the amount becomes an open credit of the client on
-        the payment's receivable account, to be refunded or applied."""
-        self.ensure_one()
-        payment = self.payment_id.sudo()
-        return self.account_id._create_spend_move(
-            payment.partner_id.commercial_partner_id,
-            payment.destination_account_id,
-            self.amount,
-            date,
-            self.env._("Reversal of %(name)s", name=self.move_id.name),
-        )

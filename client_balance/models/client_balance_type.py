@@ -39,19 +39,13 @@ class ClientBalanceType(models.Model):
         help="Counterpart of opening balances in the current company. "
         "Empty: the company's default opening counterpart.",
     )
-    min_balance = fields.Float(
-        string="Minimum Balance",
-        digits="Account",
-        default=0.0,
-        help="The available amount is the balance minus this minimum. A negative minimum "
-        "lets clients go into debt up to that amount (company allowances).",
-    )
-    tax_ids = fields.Many2many(
-        "account.tax",
-        string="Taxes",
-        domain="[('type_tax_use', '=', 'sale')]",
-        help="Taxes on top-up and deposit invoices. None by default: selling credit is an "
-        "exchange of means of payment, not a sale.",
+    minimum_ids = fields.One2many(
+        "client.balance.type.minimum",
+        "type_id",
+        string="Minimum Balances",
+        help="Per currency, the balance the client accounts of this type keep at least. "
+        "A negative minimum lets clients go into debt up to that amount (company "
+        "allowances). A currency without a line: zero.",
     )
     currency_ids = fields.Many2many(
         "res.currency",
@@ -59,6 +53,27 @@ class ClientBalanceType(models.Model):
         help="Currencies client accounts of this type may hold. Leave empty for any.",
     )
     account_ids = fields.One2many("client.balance.account", "type_id", string="Client Accounts")
+    used_liability_account_id = fields.Many2one(
+        "account.account",
+        compute="_compute_used_accounting",
+        string="Liability Account Used",
+        help="The liability account client accounts of this type opened in the current "
+        "company use: the type's own, or the company's default.",
+    )
+    used_journal_id = fields.Many2one(
+        "account.journal",
+        compute="_compute_used_accounting",
+        string="Journal Used",
+        help="The journal of this type's entries in the current company: the type's own, "
+        "or the company's default.",
+    )
+    used_opening_account_id = fields.Many2one(
+        "account.account",
+        compute="_compute_used_accounting",
+        string="Opening Counterpart Used",
+        help="The counterpart of opening balances in the current company: the type's own, "
+        "or the company's default.",
+    )
 
     @api.constrains("liability_account_id")
     def _check_liability_account_id(self):
@@ -96,22 +111,10 @@ class ClientBalanceType(models.Model):
 
     def _get_accounting(self, company):
         """Liability account, journal and opening counterpart of this type in
-        ``company``, falling back to the company's defaults."""
+        ``company``, falling back to the company's defaults (a branch: its
+        root company's)."""
         self.ensure_one()
-        company = company.sudo()
-        this = self.sudo().with_company(company)
-        root = company.root_id
-        accounting = {
-            "liability_account": this.liability_account_id
-            or company.client_balance_liability_account_id
-            or root.client_balance_liability_account_id,
-            "journal": this.journal_id
-            or company.client_balance_journal_id
-            or root.client_balance_journal_id,
-            "opening_account": this.opening_account_id
-            or company.client_balance_opening_account_id
-            or root.client_balance_opening_account_id,
-        }
+        accounting = self._get_accounting_or_empty(company)
         if not accounting["liability_account"] or not accounting["journal"]:
             raise UserError(
                 self.env._(
@@ -124,13 +127,38 @@ class ClientBalanceType(models.Model):
             )
         return accounting
 
+    def _get_accounting_or_empty(self, company):
+        self.ensure_one()
+        company = company.sudo()
+        this = self.sudo().with_company(company)
+        root = company.root_id
+        return {
+            "liability_account": this.liability_account_id
+            or company.client_balance_liability_account_id
+            or root.client_balance_liability_account_id,
+            "journal": this.journal_id
+            or company.client_balance_journal_id
+            or root.client_balance_journal_id,
+            "opening_account": this.opening_account_id
+            or company.client_balance_opening_account_id
+            or root.client_balance_opening_account_id,
+        }
+
+    @api.depends_context("company")
+    def _compute_used_accounting(self):
+        for balance_type in self:
+            accounting = balance_type._get_accounting_or_empty(self.env.company)
+            balance_type.used_liability_account_id = accounting["liability_account"]
+            balance_type.used_journal_id = accounting["journal"]
+            balance_type.used_opening_account_id = accounting["opening_account"]
+
     @api.model
     def _liability_accounts(self, companies):
         """All accounts holding client balances in ``companies``: posting on
         them is reserved to client balance operations."""
         accounts = self.env["account.account"]
         types = self.sudo().with_context(active_test=False).search([])
-        for company in companies.sudo():
+        for company in companies.sudo() | companies.sudo().root_id:
             accounts |= company.client_balance_liability_account_id
             accounts |= types.with_company(company).liability_account_id
         used = (
@@ -141,3 +169,26 @@ class ClientBalanceType(models.Model):
         for (account,) in used:
             accounts |= account
         return accounts
+
+
+class ClientBalanceTypeMinimum(models.Model):
+    _name = "client.balance.type.minimum"
+    _description = "Minimum Balance of a Client Balance Type in a Currency"
+    _order = "type_id, currency_id"
+
+    type_id = fields.Many2one(
+        "client.balance.type", string="Type", required=True, ondelete="cascade", index=True
+    )
+    currency_id = fields.Many2one("res.currency", required=True, ondelete="restrict")
+    min_balance = fields.Monetary(
+        string="Minimum Balance",
+        help="Negative: the debt allowed to a client account of this type in this currency.",
+    )
+
+    _sql_constraints = [
+        (
+            "type_currency_uniq",
+            "unique(type_id, currency_id)",
+            "A balance type has one minimum balance per currency.",
+        ),
+    ]

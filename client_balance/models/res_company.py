@@ -26,8 +26,12 @@ class ResCompany(models.Model):
 
     def _client_balance_setup(self):
         """Give each company with a chart of accounts a 'Customer deposits'
-        liability account, a 'Client balances' journal and a 'Deposits' type."""
-        for company in self.filtered("chart_template"):
+        liability account, a 'Client balances' journal and a 'Deposits' type.
+        Branches share their root company's chart: they use its account and
+        journal, and get nothing of their own."""
+        for company in self.filtered(
+            lambda company: company.chart_template and not company.parent_id
+        ):
             company = company.sudo()
             vals = {}
             if not company.client_balance_liability_account_id:
@@ -100,4 +104,6 @@ class ResCompany(models.Model):
 
     @api.model
     def _client_balance_setup_all(self):
-        self.search([("chart_template", "!=", False)])._client_balance_setup()
+        self.search(
+            [("chart_template", "!=", False), ("parent_id", "=", False)]
+        )._client_balance_setup()

@@ -61,16 +61,6 @@ class ResPartner(models.Model):
         Account = self.env["client.balance.account"]
         Account._check_group("client_balance.client_balance_group_user")
         company = self.env.company
-        balance_type = self.env["client.balance.type"].browse(type_id).exists()
-        if not balance_type or not balance_type.active:
-            raise UserError(self.env._("Choose an active balance type."))
-        currency = (
-            self.env["res.currency"].browse(currency_id).exists()
-            if currency_id
-            else company.currency_id
-        )
-        if not currency or not currency.active:
-            raise UserError(self.env._("Choose an active currency."))
         requisite = (
             self.browse(requisite_id).exists()
             if requisite_id
@@ -83,52 +73,15 @@ class ResPartner(models.Model):
                     client=self.commercial_partner_id.display_name,
                 )
             )
-        existing = Account.search(
-            [
-                ("partner_id", "=", requisite.id),
-                ("type_id", "=", balance_type.id),
-                ("currency_id", "=", currency.id),
-                ("company_id", "=", company.id),
-            ]
-        )
-        if existing.state == "closed":
-            raise UserError(
-                self.env._(
-                    "%(account)s already exists and is closed: reopen it, or choose another type.",
-                    account=existing.display_name,
-                )
-            )
-        if existing:
-            raise UserError(
-                self.env._(
-                    "%(account)s already exists: use it rather than opening another one.",
-                    account=existing.display_name,
-                )
-            )
-        if initial_amount:
-            Account._check_group("client_balance.client_balance_group_manager")
-        has_default = Account.search_count(
-            [
-                ("commercial_partner_id", "=", requisite.commercial_partner_id.id),
-                ("currency_id", "=", currency.id),
-                ("company_id", "=", company.id),
-                ("is_default", "=", True),
-            ]
-        )
-        account = Account.sudo().create(
-            {
-                "partner_id": requisite.id,
-                "type_id": balance_type.id,
-                "currency_id": currency.id,
-                "company_id": company.id,
-                "is_default": not has_default,
-                "user_id": self.env.uid,
-            }
-        )
-        if initial_amount:
-            account = account.with_env(self.env)
-            account._open_with(initial_amount)
-        return account.id
+        return Account._open_account(
+            requisite,
+            self.env["client.balance.type"].browse(type_id).exists(),
+            self.env["res.currency"].browse(currency_id).exists()
+            if currency_id
+            else company.currency_id,
+            company,
+            initial_amount,
+        ).id
 
     def client_balance_summary(self):
         """Balances of this client and of its requisites (public API)."""

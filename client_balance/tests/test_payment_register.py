@@ -345,8 +345,7 @@ class TestPaymentRegister(ClientBalanceCommon):
         operation = account.operation_ids
         self.assertFalse(operation.invoice_id)
         self.assertEqual(operation.payment_id, payment)
-        self.assertIn(first.name, operation.description)
-        self.assertIn(second.name, operation.description)
+        self.assertEqual(operation.invoice_ids, first | second)
 
         third, fourth = self._invoice(300.0), self._invoice(200.0)
         form = self._register(third | fourth)

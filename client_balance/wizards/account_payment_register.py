@@ -238,7 +238,7 @@ class AccountPaymentRegister(models.TransientModel):
         the currency has (integrations send raw numbers)."""
         amount = vals.get("client_balance_debit_amount")
         if amount and isinstance(amount, (int, float)) and self.currency_id:
-            self.env["client.balance.account"]._check_amount_in(abs(amount), self.currency_id)
+            self.env["client.balance.operation"]._check_amount(abs(amount), self.currency_id)
 
     # ------------------------------------------------------------------
     # Payment creation
@@ -282,14 +282,16 @@ class AccountPaymentRegister(models.TransientModel):
             self.client_balance_account_id = self._client_balance_open_account()
         # The balance takes the difference: Odoo must not write it off.
         self.payment_difference_handling = "open"
-        account = self.client_balance_account_id
-        credit_amount = self.client_balance_credit_amount
-        debit_amount = self.client_balance_debit_amount
-        lines = self.line_ids._origin
-        payments = super()._create_payments()
-        payment = payments[:1]
-        links = {"payment_id": payment.id, **self._client_balance_links(lines)}
-        if credit:
+        payments = self.env["account.payment"]
+
+        def create_payments(operation):
+            nonlocal payments
+            payments = super(AccountPaymentRegister, self)._create_payments()
+            operation.payment_id = payments[:1]
+            return payments
+
+        def credit_entry(operation):
+            payment = create_payments(operation)[:1]
             if not payment.move_id:
                 raise UserError(
                     self.env._(
@@ -299,36 +301,29 @@ class AccountPaymentRegister(models.TransientModel):
                         method=self.payment_method_line_id.display_name,
                     )
                 )
-            account._record_operation(
-                "credit_difference", credit_amount, self.payment_date, payment.move_id, **links
-            )
-        else:
-            account._post_spend(
-                "debit_difference",
-                lines.filtered(lambda line: not line.reconciled),
-                debit_amount,
-                self.payment_date,
-                ", ".join(lines.move_id.mapped("name")),
-                **links,
-            )
-        return payments
+            return payment.move_id
 
-    def _client_balance_links(self, lines):
-        """Link the operation to the invoice it settles; a grouped payment
-        names all its invoices in the description."""
-        invoices = lines.move_id
-        if len(invoices) == 1:
-            return {"invoice_id": invoices.id}
-        return {
-            "description": self.env._(
-                "Invoices: %(invoices)s", invoices=", ".join(invoices.mapped("name"))
-            )
-        }
+        def debit_entry(operation):
+            create_payments(operation)
+            return operation._create_move()
+
+        self.env["client.balance.operation"]._book(
+            "credit_difference" if credit else "debit_difference",
+            self.client_balance_account_id,
+            self.client_balance_credit_amount if credit else self.client_balance_debit_amount,
+            debit=debit,
+            date=self.payment_date,
+            journal=self.journal_id if credit else None,
+            invoice_ids=self.line_ids._origin.move_id,
+            entry_builder=credit_entry if credit else debit_entry,
+        )
+        return payments
 
     def _client_balance_check(self):
         """Refuse the options when they do not apply, before anything is
-        written. A debit locks the client account until the end of the
-        transaction."""
+        written. What every movement needs (a usable account, a valid amount,
+        the lock, the available amount, the lock date) is checked by the
+        operation's guarded path."""
         self.ensure_one()
         Account = self.env["client.balance.account"]
         Account._check_group(SPEND_GROUP)
@@ -354,7 +349,6 @@ class AccountPaymentRegister(models.TransientModel):
                     currency=self.currency_id.name,
                 )
             )
-        account._check_usable()
         if self.client_balance_credit_difference:
             self._client_balance_check_credit()
         else:
@@ -401,9 +395,12 @@ class AccountPaymentRegister(models.TransientModel):
             )
         if not account:
             raise UserError(self.env._("Choose the client account to debit."))
-        amount = self.client_balance_debit_amount
-        account._check_amount(amount)
-        if self.currency_id.compare_amounts(amount, self.payment_difference) > 0:
+        if (
+            self.currency_id.compare_amounts(
+                self.client_balance_debit_amount, self.payment_difference
+            )
+            > 0
+        ):
             raise UserError(
                 self.env._(
                     "Only %(due)s is left due after this payment: debit at most that from the "
@@ -411,11 +408,6 @@ class AccountPaymentRegister(models.TransientModel):
                     due=account._format(self.payment_difference),
                 )
             )
-        account._check_lock_date(
-            self.payment_date, account.type_id._get_accounting(account.company_id)["journal"]
-        )
-        account._lock()
-        account._check_available(amount)
 
     def _client_balance_open_account(self):
         """Open a client account of the chosen type for the overpayment."""
