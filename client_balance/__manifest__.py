@@ -24,8 +24,14 @@
         "wizards/client_balance_wizard_views.xml",
         "wizards/account_payment_register_views.xml",
         "report/client_balance_report.xml",
+        "report/report_invoice.xml",
         "views/client_balance_menus.xml",
     ],
+    "assets": {
+        "web.assets_backend": [
+            "client_balance/static/src/**/*",
+        ],
+    },
     "demo": [
         "demo/client_balance_demo.xml",
     ],

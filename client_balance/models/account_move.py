@@ -12,6 +12,13 @@ class AccountMove(models.Model):
         "currency.",
     )
 
+    client_balance_paid = fields.Monetary(
+        compute="_compute_payments_widget_reconciled_info",
+        string="Paid from Client Balances",
+        help="Part of this invoice paid from the client's balances, as opposed to bank and "
+        "cash payments.",
+    )
+
     @api.depends("commercial_partner_id", "currency_id", "amount_residual", "move_type", "state")
     def _compute_client_balance_available(self):
         self.client_balance_available = 0.0
@@ -37,6 +44,35 @@ class AccountMove(models.Model):
             move.client_balance_available = available.get(
                 (move.commercial_partner_id, move.currency_id, move.company_id), 0.0
             )
+
+    def _compute_payments_widget_reconciled_info(self):
+        """Name the client account on the lines of the payments widget that
+        come from a client balance, and total them apart."""
+        super()._compute_payments_widget_reconciled_info()
+        self.client_balance_paid = 0.0
+        contents = {
+            move: move.invoice_payments_widget["content"]
+            for move in self
+            if move.invoice_payments_widget
+        }
+        move_ids = {vals["move_id"] for content in contents.values() for vals in content}
+        if not move_ids:
+            return
+        operations = {
+            operation.move_id.id: operation
+            for operation in self.env["client.balance.operation"]
+            .sudo()
+            .search([("move_id", "in", list(move_ids))])
+        }
+        for move, content in contents.items():
+            paid = 0.0
+            for vals in content:
+                operation = operations.get(vals["move_id"])
+                if operation and not vals["is_exchange"]:
+                    vals["client_balance_label"] = operation.account_id.display_name
+                    vals["journal_name"] = operation.account_id.display_name
+                    paid += vals["amount"]
+            move.client_balance_paid = paid
 
     def _client_balance_accounts(self):
         """Open accounts of this invoice's client that can pay it, default first."""

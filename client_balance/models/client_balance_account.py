@@ -67,6 +67,12 @@ class ClientBalanceAccount(models.Model):
         store=True,
         help="The type's minimum balance in this account's currency; negative: the debt allowed.",
     )
+    debt = fields.Monetary(
+        compute="_compute_available",
+        store=True,
+        help="What the client owes on this account: the balance below zero, allowed down to "
+        "the minimum balance.",
+    )
     available = fields.Monetary(
         compute="_compute_available",
         store=True,
@@ -124,6 +130,7 @@ class ClientBalanceAccount(models.Model):
     def _compute_available(self):
         for account in self:
             account.available = account.balance - account.min_balance
+            account.debt = max(-account.balance, 0.0)
 
     def _compute_operation_count(self):
         counts = dict(

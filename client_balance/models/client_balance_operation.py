@@ -202,6 +202,7 @@ class ClientBalanceOperation(models.Model):
         return {
             "topup": "client_balance.client_balance_advance_receipt_report",
             "spend": "client_balance.client_balance_settlement_receipt_report",
+            "debit_difference": "client_balance.client_balance_settlement_receipt_report",
         }
 
     def action_print_receipt(self):

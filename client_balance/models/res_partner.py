@@ -33,16 +33,23 @@ class ResPartner(models.Model):
             groups = Account._read_group(
                 partner._origin._client_balance_domain(),
                 ["currency_id"],
-                ["__count", "balance:sum", "available:sum"],
+                ["__count", "balance:sum", "available:sum", "debt:sum"],
             )
-            partner.client_balance_account_count = sum(count for _c, count, _b, _a in groups)
+            partner.client_balance_account_count = sum(count for _c, count, *_sums in groups)
             rows = [
                 self.env._(
+                    "%(balance)s (available %(available)s, owed %(debt)s)",
+                    balance=currency.format(balance),
+                    available=currency.format(available),
+                    debt=currency.format(debt),
+                )
+                if debt
+                else self.env._(
                     "%(balance)s (available %(available)s)",
                     balance=currency.format(balance),
                     available=currency.format(available),
                 )
-                for currency, _count, balance, available in groups
+                for currency, _count, balance, available, debt in groups
             ]
             partner.client_balance_summary_html = "<br/>".join(rows) if rows else False
 

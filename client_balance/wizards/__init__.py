@@ -1,3 +1,4 @@
+from . import client_balance_amount_mixin
 from . import client_balance_open
 from . import client_balance_topup
 from . import client_balance_spend

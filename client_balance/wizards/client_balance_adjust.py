@@ -4,6 +4,7 @@ from odoo import fields, models
 class ClientBalanceAdjust(models.TransientModel):
     _name = "client.balance.adjust"
     _description = "Adjust a Client Balance"
+    _inherit = ["client.balance.amount.mixin"]
 
     account_id = fields.Many2one("client.balance.account", string="Client Account", required=True)
     company_id = fields.Many2one(related="account_id.company_id")

@@ -4,6 +4,8 @@ from odoo import api, fields, models
 class ClientBalanceOpen(models.TransientModel):
     _name = "client.balance.open"
     _description = "Open a Client Account"
+    _inherit = ["client.balance.amount.mixin"]
+    _client_balance_amount_fields = {"initial_amount": "currency_id"}
 
     partner_id = fields.Many2one("res.partner", string="Client", required=True)
     requisite_id = fields.Many2one(

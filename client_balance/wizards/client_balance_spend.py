@@ -4,6 +4,7 @@ from odoo import api, fields, models
 class ClientBalanceSpend(models.TransientModel):
     _name = "client.balance.spend"
     _description = "Pay an Invoice from a Client Balance"
+    _inherit = ["client.balance.amount.mixin"]
 
     invoice_id = fields.Many2one(
         "account.move",
@@ -32,6 +33,7 @@ class ClientBalanceSpend(models.TransientModel):
     )
     available = fields.Monetary(related="account_id.available")
     amount = fields.Monetary(compute="_compute_amount", store=True, readonly=False, required=True)
+    print_receipt = fields.Boolean(string="Print the Settlement Receipt")
 
     @api.model
     def default_get(self, fields_list):
@@ -50,5 +52,9 @@ class ClientBalanceSpend(models.TransientModel):
 
     def action_confirm(self):
         self.ensure_one()
-        self.account_id.spend(self.invoice_id.id, self.amount)
+        operation = self.env["client.balance.operation"].browse(
+            self.account_id.spend(self.invoice_id.id, self.amount)
+        )
+        if self.print_receipt:
+            return operation.action_print_receipt()
         return {"type": "ir.actions.act_window_close"}

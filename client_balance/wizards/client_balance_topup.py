@@ -4,6 +4,7 @@ from odoo import api, fields, models
 class ClientBalanceTopup(models.TransientModel):
     _name = "client.balance.topup"
     _description = "Top Up a Client Balance"
+    _inherit = ["client.balance.amount.mixin"]
 
     partner_id = fields.Many2one("res.partner", string="Client")
     account_id = fields.Many2one(

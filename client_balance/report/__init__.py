@@ -1,0 +1,1 @@
+from . import client_balance_receipt
