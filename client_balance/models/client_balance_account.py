@@ -189,7 +189,7 @@ class ClientBalanceAccount(models.Model):
         accounts = super().create(vals_list)
         # The first account of a client in a currency takes its differences.
         for account, vals in zip(accounts, vals_list, strict=True):
-            if "is_default" not in vals and not account._default_sibling():
+            if not vals.get("is_default") and not account._default_sibling():
                 account.is_default = True
         return accounts
 
@@ -284,10 +284,11 @@ class ClientBalanceAccount(models.Model):
         self.ensure_one()
         self._check_group("client_balance.client_balance_group_user")
         journal = self.env["account.journal"].browse(journal_id).exists()
+        # A branch takes payments on its own journals and on its parents'.
         if (
             not journal
             or journal.type not in ("bank", "cash")
-            or journal.company_id != self.company_id
+            or journal.company_id not in self.company_id.parent_ids
         ):
             raise UserError(
                 self.env._(

@@ -144,6 +144,7 @@ class ClientBalanceType(models.Model):
             or root.client_balance_opening_account_id,
         }
 
+    @api.depends("liability_account_id", "journal_id", "opening_account_id")
     @api.depends_context("company")
     def _compute_used_accounting(self):
         for balance_type in self:
