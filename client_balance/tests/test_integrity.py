@@ -1,0 +1,198 @@
+from odoo.exceptions import AccessError
+from odoo.tests import tagged
+
+from .common import ClientBalanceCommon
+
+
+@tagged("post_install", "-at_install")
+class TestIntegrity(ClientBalanceCommon):
+    def setUp(self):
+        super().setUp()
+        Operation = self.env["client.balance.operation"]
+        # Clean books: two requisites, top-ups, a spend and an adjustment.
+        self.account = self._open()
+        self.other = self._open(requisite=self.client)
+        self.topup = self._topup(self.account, 100.0)
+        self._topup(self.other, 40.0)
+        invoice = self._invoice(30.0)
+        self.spend = Operation.browse(
+            self.account.with_user(self.user_cashier).spend(invoice.id, 30.0)
+        )
+        self.adjustment = Operation.browse(
+            self.account.with_user(self.user_manager).adjust(
+                5.0, self.income_account.id, "Goodwill"
+            )
+        )
+        self.Account = self.env["client.balance.account"].with_user(self.user_manager)
+
+    def _check(self):
+        return self.Account.check_integrity(company_ids=[self.company.id])
+
+    def _break(self, query, *params):
+        """Change the books behind the ORM's back."""
+        self.env.flush_all()
+        self.env.cr.execute(query, params)
+        self.env.invalidate_all()
+
+    def _liability_line(self, operation):
+        return operation.move_id.line_ids.filtered("client_balance_account_id")
+
+    def _issue(self, kind, **values):
+        """An issue of ``self.account`` with ``values``, False elsewhere."""
+        return {
+            "kind": kind,
+            "company_id": self.company.id,
+            "liability_account_id": self.liability_account.id,
+            "partner_id": self.account.partner_id.id,
+            "client_account_id": False,
+            "currency_id": self.currency.id,
+            "move_line_id": False,
+            "operation_id": False,
+            "expected": False,
+            "found": False,
+            **values,
+        }
+
+    def assertIssues(self, issues, expected):
+        """``issues`` are ``expected`` (without messages), each with a message."""
+        self.assertEqual([{k: v for k, v in i.items() if k != "message"} for i in issues], expected)
+        for issue in issues:
+            self.assertTrue(issue["message"])
+
+    def test_clean_books(self):
+        self.assertEqual(self.account.balance, 75.0)
+        self.assertEqual(self.other.balance, 40.0)
+        self.assertEqual(self._check(), [])
+
+    def test_changed_journal_item(self):
+        line = self._liability_line(self.topup)
+        self._break(
+            "UPDATE account_move_line SET amount_currency = amount_currency + 10, "
+            "balance = balance + 10 WHERE id = %s",
+            line.id,
+        )
+        self._break(
+            "UPDATE account_move_line SET amount_currency = amount_currency - 10, "
+            "balance = balance - 10 WHERE id IN %s",
+            tuple((self.topup.move_id.line_ids - line).ids),
+        )
+        issues = self._check()
+        self.assertIssues(
+            issues,
+            [
+                self._issue("ledger_mismatch", expected=65.0, found=75.0),
+                self._issue(
+                    "balance_mismatch",
+                    client_account_id=self.account.id,
+                    expected=65.0,
+                    found=75.0,
+                ),
+            ],
+        )
+        self.assertIn(self.liability_account.display_name, issues[0]["message"])
+        self.assertIn("65.00", issues[0]["message"])
+        self.assertIn(self.account.display_name, issues[1]["message"])
+        self.assertIn("75.00", issues[1]["message"])
+
+    def test_changed_stored_balance(self):
+        self._break(
+            "UPDATE client_balance_account SET balance = balance + 12.5 WHERE id = %s",
+            self.account.id,
+        )
+        issues = self._check()
+        self.assertIssues(
+            issues,
+            [
+                self._issue("ledger_mismatch", expected=75.0, found=87.5),
+                self._issue(
+                    "balance_mismatch",
+                    client_account_id=self.account.id,
+                    expected=75.0,
+                    found=87.5,
+                ),
+            ],
+        )
+        # Without companies (or an empty list): the user's allowed companies.
+        self.assertEqual(self.Account.check_integrity(), issues)
+        self.assertEqual(self.Account.check_integrity([]), issues)
+
+    def test_unlinked_item(self):
+        line = self._liability_line(self.adjustment)
+        self._break(
+            "UPDATE account_move_line SET client_balance_account_id = NULL WHERE id = %s",
+            line.id,
+        )
+        issues = self._check()
+        self.assertIssues(
+            issues,
+            [
+                self._issue(
+                    "balance_mismatch",
+                    client_account_id=self.account.id,
+                    expected=70.0,
+                    found=75.0,
+                ),
+                self._issue("unlinked_item", move_line_id=line.id, found=5.0),
+            ],
+        )
+        self.assertIn(line.move_id.name, issues[1]["message"])
+
+    def test_misplaced_item(self):
+        line = self._liability_line(self.adjustment)
+        self._break(
+            "UPDATE account_move_line SET account_id = %s WHERE id = %s",
+            self.income_account.id,
+            line.id,
+        )
+        issues = self._check()
+        self.assertIssues(
+            issues,
+            [
+                self._issue("ledger_mismatch", expected=70.0, found=75.0),
+                self._issue(
+                    "misplaced_item",
+                    client_account_id=self.account.id,
+                    move_line_id=line.id,
+                    found=5.0,
+                ),
+            ],
+        )
+        self.assertIn(self.income_account.display_name, issues[1]["message"])
+
+    def test_unposted_operation(self):
+        move = self.spend.move_id
+        self._break("UPDATE account_move SET state = 'draft' WHERE id = %s", move.id)
+        self._break(
+            "UPDATE account_move_line SET parent_state = 'draft' WHERE move_id = %s", move.id
+        )
+        issues = self._check()
+        self.assertIssues(
+            issues,
+            [
+                self._issue("ledger_mismatch", expected=105.0, found=75.0),
+                self._issue(
+                    "balance_mismatch",
+                    client_account_id=self.account.id,
+                    expected=105.0,
+                    found=75.0,
+                ),
+                self._issue(
+                    "unposted_operation",
+                    client_account_id=self.account.id,
+                    operation_id=self.spend.id,
+                    expected=-30.0,
+                ),
+            ],
+        )
+        self.assertIn(move.name, issues[2]["message"])
+
+    def test_manager_only(self):
+        for user in (self.user_plain, self.user_front_desk, self.user_cashier):
+            Account = self.env["client.balance.account"].with_user(user)
+            with self.assertRaisesRegex(
+                AccessError, "Only members of Client Balances / Manager can do this"
+            ):
+                Account.check_integrity(company_ids=[self.company.id])
+        other_company = self.env["res.company"].create({"name": "Other Branch Ltd"})
+        with self.assertRaisesRegex(AccessError, "of your own companies only"):
+            self.Account.check_integrity(company_ids=[other_company.id])
