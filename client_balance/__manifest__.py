@@ -17,6 +17,7 @@
         "security/ir.model.access.csv",
         "data/client_balance_type_data.xml",
         "views/client_balance_type_views.xml",
+        "views/client_balance_integrity_views.xml",
         "views/client_balance_account_views.xml",
         "views/client_balance_operation_views.xml",
         "views/res_partner_views.xml",

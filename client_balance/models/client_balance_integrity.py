@@ -65,6 +65,32 @@ class ClientBalanceAccount(models.Model):
     _inherit = "client.balance.account"
 
     # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+
+    @api.model
+    def action_check_integrity(self):
+        """Check the allowed companies; list what is wrong, if anything."""
+        issues = self.check_integrity()
+        if not issues:
+            return {
+                "type": "ir.actions.client",
+                "tag": "display_notification",
+                "params": {
+                    "type": "success",
+                    "title": self.env._("Integrity Check"),
+                    "message": self.env._("The client balances agree with the general ledger."),
+                    "sticky": False,
+                },
+            }
+        records = self.env["client.balance.integrity.issue"].create(issues)
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "client_balance.client_balance_integrity_issue_action"
+        )
+        action["domain"] = [("id", "in", records.ids)]
+        return action
+
+    # ------------------------------------------------------------------
     # Public API (XML-RPC / JSON-RPC)
     # ------------------------------------------------------------------
 

@@ -193,6 +193,65 @@ class TestIntegrity(ClientBalanceCommon):
                 AccessError, "Only members of Client Balances / Manager can do this"
             ):
                 Account.check_integrity(company_ids=[self.company.id])
+            with self.assertRaisesRegex(
+                AccessError, "Only members of Client Balances / Manager can do this"
+            ):
+                Account.action_check_integrity()
         other_company = self.env["res.company"].create({"name": "Other Branch Ltd"})
         with self.assertRaisesRegex(AccessError, "of your own companies only"):
             self.Account.check_integrity(company_ids=[other_company.id])
+        server_action = self.env.ref("client_balance.client_balance_integrity_action_server")
+        with self.assertRaisesRegex(AccessError, "enough access rights to run this action"):
+            server_action.with_user(self.user_front_desk).run()
+
+    def test_menu_and_button_for_managers(self):
+        def list_arch(user):
+            Account = self.env["client.balance.account"].with_user(user)
+            return Account.get_views([(False, "list")])["views"]["list"]["arch"]
+
+        def visible_menus(user):
+            return self.env["ir.ui.menu"].with_user(user)._visible_menu_ids()
+
+        self.assertIn("Check Integrity", list_arch(self.user_manager))
+        self.assertNotIn("Check Integrity", list_arch(self.user_front_desk))
+        menu = self.env.ref("client_balance.client_balance_integrity_menu")
+        self.assertIn(menu.id, visible_menus(self.user_manager))
+        self.assertNotIn(menu.id, visible_menus(self.user_front_desk))
+
+    def test_action(self):
+        server_action = self.env.ref(
+            "client_balance.client_balance_integrity_action_server"
+        ).with_user(self.user_manager)
+        action = server_action.run()
+        self.assertEqual(action["tag"], "display_notification")
+        self.assertEqual(action["params"]["type"], "success")
+        self.assertEqual(
+            action["params"]["message"], "The client balances agree with the general ledger."
+        )
+
+        self._break(
+            "UPDATE client_balance_account SET balance = 0 WHERE id IN %s",
+            tuple((self.account | self.other).ids),
+        )
+        expected = self._check()
+        self.assertEqual(len(expected), 4)
+        action = server_action.run()
+        self.assertEqual(action["res_model"], "client.balance.integrity.issue")
+        issues = self.env[action["res_model"]].with_user(self.user_manager).search(action["domain"])
+        self.assertEqual(
+            [
+                (i.kind, i.client_account_id.id, i.partner_id.id, i.expected, i.found, i.message)
+                for i in issues.sorted("id")
+            ],
+            [
+                (
+                    i["kind"],
+                    i["client_account_id"],
+                    i["partner_id"],
+                    i["expected"],
+                    i["found"],
+                    i["message"],
+                )
+                for i in expected
+            ],
+        )
