@@ -16,6 +16,7 @@
         "security/client_balance_security.xml",
         "security/ir.model.access.csv",
         "data/client_balance_type_data.xml",
+        "data/client_balance_cron.xml",
         "views/client_balance_type_views.xml",
         "views/client_balance_integrity_views.xml",
         "views/client_balance_account_views.xml",

@@ -1,3 +1,5 @@
+from markupsafe import Markup
+
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
 from odoo.tools import SQL
@@ -35,6 +37,9 @@ ISSUE_KEYS = (
     "move_line_id",
     "operation_id",
 )
+
+# Lines listed in the notification of the scheduled check; the rest is counted.
+NOTIFY_LIMIT = 50
 
 
 class ClientBalanceIntegrityIssue(models.TransientModel):
@@ -111,6 +116,48 @@ class ClientBalanceAccount(models.Model):
             *checker._integrity_misplaced_items(companies),
             *checker._integrity_unposted_operations(companies),
         ]
+
+    # ------------------------------------------------------------------
+    # Scheduled action
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _cron_check_integrity(self):
+        """Check every company and tell the client balance managers what
+        is wrong; nothing is sent when the books agree."""
+        checker = self.sudo()
+        issues = checker.check_integrity(checker.env["res.company"].search([]).ids)
+        if issues:
+            checker._notify_integrity_issues(issues)
+        return issues
+
+    @api.model
+    def _notify_integrity_issues(self, issues):
+        """Send the managers one message listing ``issues``; returns it."""
+        managers = self.env.ref("client_balance.client_balance_group_manager").users
+        partners = managers.filtered(lambda user: not user.share).partner_id
+        if not partners:
+            return self.env["mail.message"]
+        body = Markup("<p>%s</p><ul>%s</ul>") % (
+            self.env._(
+                "The scheduled integrity check found %(count)s discrepancies between the "
+                "client balances and the general ledger:",
+                count=len(issues),
+            ),
+            Markup().join(
+                Markup("<li>%s</li>") % issue["message"] for issue in issues[:NOTIFY_LIMIT]
+            ),
+        )
+        if len(issues) > NOTIFY_LIMIT:
+            body += Markup("<p>%s</p>") % self.env._(
+                "… and %(count)s more: open Client Balances > Integrity Check to see them all.",
+                count=len(issues) - NOTIFY_LIMIT,
+            )
+        return self.env["mail.thread"].message_notify(
+            partner_ids=partners.ids,
+            subject=self.env._("Client balances: integrity check"),
+            body=body,
+        )
 
     # ------------------------------------------------------------------
     # Checks: one aggregate query each

@@ -255,3 +255,43 @@ class TestIntegrity(ClientBalanceCommon):
                 for i in expected
             ],
         )
+
+    def test_cron_notifies_managers(self):
+        Message = self.env["mail.message"].sudo()
+        partner = self.user_manager.partner_id
+        domain = [("message_type", "=", "user_notification"), ("partner_ids", "in", partner.ids)]
+        before = Message.search(domain)
+        self.assertEqual(self.env["client.balance.account"]._cron_check_integrity(), [])
+        self.assertEqual(Message.search(domain), before, "nothing is sent when the books agree")
+
+        line = self._liability_line(self.adjustment)
+        self._break(
+            "UPDATE account_move_line SET client_balance_account_id = NULL WHERE id = %s",
+            line.id,
+        )
+        issues = self.env["client.balance.account"]._cron_check_integrity()
+        self.assertEqual(
+            [
+                (issue["kind"], issue["move_line_id"])
+                for issue in issues
+                if issue["company_id"] == self.company.id
+            ],
+            [("balance_mismatch", False), ("unlinked_item", line.id)],
+        )
+        message = Message.search(domain) - before
+        self.assertEqual(len(message), 1)
+        self.assertIn("integrity check", message.subject)
+        self.assertIn(self.account.display_name, message.body)
+        self.assertIn(line.move_id.name, message.body)
+        self.assertTrue(
+            self.env["mail.notification"]
+            .sudo()
+            .search([("mail_message_id", "=", message.id), ("res_partner_id", "=", partner.id)])
+        )
+
+    def test_notification_lists_fifty_issues(self):
+        issues = [{"message": f"Issue number {n}."} for n in range(53)]
+        message = self.env["client.balance.account"].sudo()._notify_integrity_issues(issues)
+        self.assertIn("Issue number 49.", message.body)
+        self.assertNotIn("Issue number 50.", message.body)
+        self.assertIn("and 3 more", message.body)
