@@ -3,6 +3,7 @@ from . import account_chart_template
 from . import client_balance_type
 from . import client_balance_account
 from . import client_balance_operation
+from . import client_balance_integrity
 from . import account_move
 from . import account_move_line
 from . import account_payment
