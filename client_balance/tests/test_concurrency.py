@@ -16,20 +16,32 @@ class TestConcurrentSpends(BaseCase):
 
     def setUp(self):
         super().setUp()
-        self.registry = odoo_registry = Registry(get_db_name())
-        with odoo_registry.cursor() as cr:
+        self.registry = Registry(get_db_name())
+        with self.registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {})
             company = env.ref("base.main_company")
             if not company.client_balance_liability_account_id:
                 self.skipTest("the main company has no chart of accounts")
-            env = env(context={"allowed_company_ids": company.ids})
+        self.company_id = company.id
+        self.addCleanup(self._remove_books)
+        self._create_books()
+
+    def _env(self, cr):
+        return api.Environment(cr, SUPERUSER_ID, {"allowed_company_ids": [self.company_id]})
+
+    def _create_books(self):
+        """A client with 100.00 on its balance (top-ups of 70.00 and 30.00)
+        and two invoices of 80.00, committed."""
+        with self.registry.cursor() as cr:
+            env = self._env(cr)
             client = env["res.partner"].create({"name": "Concurrent Canteen Client"})
             deposits = env.ref("client_balance.client_balance_type_deposits")
             account = env["client.balance.account"].browse(client.client_balance_open(deposits.id))
             bank = env["account.journal"].search(
-                [("type", "=", "bank"), ("company_id", "=", company.id)], limit=1
+                [("type", "=", "bank"), ("company_id", "=", self.company_id)], limit=1
             )
-            account.topup(100.0, bank.id)
+            account.topup(70.0, bank.id)
+            last_topup_id = account.topup(30.0, bank.id)
             invoices = env["account.move"].create(
                 [
                     {
@@ -44,11 +56,41 @@ class TestConcurrentSpends(BaseCase):
                 ]
             )
             invoices.action_post()
-            self.account_id, self.invoice_ids, self.company_id = (
+            self.client_id, self.account_id, self.invoice_ids, self.last_topup_id = (
+                client.id,
                 account.id,
                 invoices.ids,
-                company.id,
+                last_topup_id,
             )
+
+    def _remove_books(self):
+        """Remove what the test committed: entries, payments, operations,
+        the client account and the client."""
+        with self.registry.cursor() as cr:
+            env = self._env(cr)
+            client = env["res.partner"].browse(self.client_id)
+            account = env["client.balance.account"].browse(self.account_id)
+            operations = account.operation_ids
+            payments = env["account.payment"].search([("partner_id", "child_of", client.id)])
+            moves = (
+                operations.move_id | payments.move_id | env["account.move"].browse(self.invoice_ids)
+            )
+            moves.line_ids.remove_move_reconcile()
+            operations.unlink()
+            # Posted entries of operations cannot be reset to draft through
+            # the ORM: the test's own, and their payments, are put back to
+            # draft to be deleted.
+            cr.execute("UPDATE account_move SET state = 'draft' WHERE id IN %s", [tuple(moves.ids)])
+            if payments:
+                cr.execute(
+                    "UPDATE account_payment SET state = 'draft' WHERE id IN %s",
+                    [tuple(payments.ids)],
+                )
+            env.invalidate_all()
+            payments.unlink()
+            moves.exists().with_context(force_delete=True).unlink()
+            account.unlink()
+            client.unlink()
 
     def _run(self, action, results, first_locked, second_waiting):
         """Run ``action(env)`` in a transaction of its own, retried like an
@@ -94,6 +136,27 @@ class TestConcurrentSpends(BaseCase):
 
         return action
 
+    def _adjust_down(self):
+        def action(env):
+            income = env["account.account"].search(
+                [
+                    *env["account.account"]._check_company_domain(self.company_id),
+                    ("account_type", "=", "income"),
+                ],
+                limit=1,
+            )
+            env["client.balance.account"].browse(self.account_id).adjust(
+                -30.0, income.id, "Broken glass"
+            )
+
+        return action
+
+    def _reverse_last_topup(self):
+        def action(env):
+            env["client.balance.operation"].browse(self.last_topup_id).reverse()
+
+        return action
+
     def _race(self, first_action, second_action):
         results = []
         first_locked, second_waiting = threading.Event(), threading.Event()
@@ -130,7 +193,7 @@ class TestConcurrentSpends(BaseCase):
         refusal = next(result for result in results if result != "paid")
         self.assertIn("20.00", refusal)
         with self.registry.cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {})
+            env = self._env(cr)
             account = env["client.balance.account"].browse(self.account_id)
             self.assertEqual(account.balance, 20.0)
             self.assertEqual(len(account.operation_ids.filtered(lambda op: op.kind == "spend")), 1)
@@ -139,19 +202,35 @@ class TestConcurrentSpends(BaseCase):
                 ["not_paid", "paid"],
             )
 
-    def test_spend_and_register_payment_debit_at_once(self):
-        """A spend holds the lock; the Register Payment debit of the same
-        balance waits, then sees 20.00 left and is refused: no payment."""
-        results = self._race(
-            self._spend(self.invoice_ids[0]),
-            self._register_payment_with_debit(self.invoice_ids[1]),
-        )
-        self.assertEqual(results[0], "paid")
-        self.assertIn("20.00 available", results[1])
-        with self.registry.cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {})
-            account = env["client.balance.account"].browse(self.account_id)
-            self.assertEqual(account.balance, 20.0)
-            invoice = env["account.move"].browse(self.invoice_ids[1])
-            self.assertEqual(invoice.payment_state, "not_paid")
-            self.assertFalse(invoice.matched_payment_ids)
+    def test_every_debit_waits_for_the_lock(self):
+        """A spend of 80.00 holds the lock of a balance of 100.00. Each kind
+        of movement that debits the balance waits for it, then sees the
+        20.00 left and is refused, writing nothing."""
+        debits = {
+            "spend": lambda: self._spend(self.invoice_ids[1]),
+            "debit_difference": lambda: self._register_payment_with_debit(self.invoice_ids[1]),
+            "adjustment": self._adjust_down,
+            "reversal": self._reverse_last_topup,
+        }
+        for index, (kind, debit) in enumerate(debits.items()):
+            with self.subTest(kind=kind):
+                if index:
+                    # Each kind races against fresh books.
+                    self._remove_books()
+                    self._create_books()
+                results = self._race(self._spend(self.invoice_ids[0]), debit())
+                self.assertEqual(results[0], "paid")
+                self.assertIn("20.00 available", results[1])
+                with self.registry.cursor() as cr:
+                    env = self._env(cr)
+                    account = env["client.balance.account"].browse(self.account_id)
+                    self.assertEqual(account.balance, 20.0)
+                    self.assertEqual(
+                        sorted(account.operation_ids.mapped("kind")), ["spend", "topup", "topup"]
+                    )
+                    invoice = env["account.move"].browse(self.invoice_ids[1])
+                    self.assertEqual(invoice.payment_state, "not_paid")
+                    self.assertFalse(invoice.matched_payment_ids)
+                    self.assertEqual(
+                        env["client.balance.account"].check_integrity([self.company_id]), []
+                    )

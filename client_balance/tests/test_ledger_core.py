@@ -23,9 +23,9 @@ class TestLedgerCore(ClientBalanceCommon):
 
     def _receipt_balance(self, html):
         """The figure printed as the balance after the operation."""
-        match = re.search(r'class="o_cb_balance".*?</p>', html, re.S)
+        match = re.search(r'class="o_cb_balance"[^>]*>(.*?)</p>', html, re.S)
         self.assertTrue(match, "the receipt prints the balance after the operation")
-        return " ".join(re.sub(r"<[^>]+>", " ", match.group(0)[18:]).split())
+        return " ".join(re.sub(r"<[^>]+>", " ", match.group(1)).split())
 
     def test_spend_refuses_zero_and_negative_amounts(self):
         account = self._open()
