@@ -4,7 +4,7 @@
     "name": "Client Balance",
     "summary": "Prepaid client balances (deposits, store credit, advances, "
     "allowances) booked as real journal entries on liability accounts",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Accounting/Accounting",
     "website": "https://github.com/client-balance/client_balance",
     "author": "client_balance contributors",
