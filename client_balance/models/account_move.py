@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from .client_balance_operation import SPEND_KINDS
+
 
 class AccountMove(models.Model):
     _inherit = "account.move"
@@ -58,19 +60,21 @@ class AccountMove(models.Model):
         move_ids = {vals["move_id"] for content in contents.values() for vals in content}
         if not move_ids:
             return
+        Operation = self.env["client.balance.operation"].sudo()
         operations = {
             operation.move_id.id: operation
-            for operation in self.env["client.balance.operation"]
-            .sudo()
-            .search([("move_id", "in", list(move_ids))])
+            for operation in Operation.search([("move_id", "in", list(move_ids))])
         }
         for move, content in contents.items():
             paid = 0.0
             for vals in content:
-                operation = operations.get(vals["move_id"])
-                if operation and not vals["is_exchange"]:
-                    vals["client_balance_label"] = operation.account_id.display_name
-                    vals["journal_name"] = operation.account_id.display_name
+                operation = operations.get(vals["move_id"], Operation)
+                # Only what a spend took from a balance: a credited
+                # overpayment's entry is the bank payment itself.
+                if operation.kind in SPEND_KINDS and not vals["is_exchange"]:
+                    vals["client_balance_label"] = self.env._(
+                        "from %(account)s", account=operation.account_id.display_name
+                    )
                     paid += vals["amount"]
             move.client_balance_paid = paid
 

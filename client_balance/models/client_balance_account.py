@@ -311,7 +311,8 @@ class ClientBalanceAccount(models.Model):
         Operation = self.env["client.balance.operation"]
         invoice = self.env["account.move"].browse(invoice_id).exists()
         self._check_invoice(invoice)
-        if amount is None:
+        # XML-RPC sends no None: False means "no amount" there.
+        if amount is None or amount is False:
             Operation._check_account(self)
             Operation._lock_accounts(self)
             amount = min(invoice.amount_residual, self.available)
@@ -360,19 +361,16 @@ class ClientBalanceAccount(models.Model):
                     "choose an income, expense or other account."
                 )
             )
-        magnitude = abs(amount) if isinstance(amount, (int, float)) else amount
-        return (
-            self.env["client.balance.operation"]
-            ._book(
-                "adjustment",
-                self,
-                magnitude,
-                debit=isinstance(amount, (int, float)) and amount < 0,
-                counterpart_account_id=counterpart.id,
-                description=description,
-            )
-            .id
-        )
+        Operation = self.env["client.balance.operation"]
+        magnitude, debit = Operation._split_signed(amount)
+        return Operation._book(
+            "adjustment",
+            self,
+            magnitude,
+            debit=debit,
+            counterpart_account_id=counterpart.id,
+            description=description,
+        ).id
 
     # ------------------------------------------------------------------
     # Business methods
@@ -432,21 +430,23 @@ class ClientBalanceAccount(models.Model):
             )
         if initial_amount:
             self._check_group("client_balance.client_balance_group_manager")
-        account = (
-            self.sudo()
-            .create(
-                {
-                    "partner_id": requisite.id,
-                    "type_id": balance_type.id,
-                    "currency_id": currency.id,
-                    "company_id": company.id,
-                    "user_id": self.env.uid,
-                }
+        # A refused opening balance leaves no account behind.
+        with self.env.cr.savepoint():
+            account = (
+                self.sudo()
+                .create(
+                    {
+                        "partner_id": requisite.id,
+                        "type_id": balance_type.id,
+                        "currency_id": currency.id,
+                        "company_id": company.id,
+                        "user_id": self.env.uid,
+                    }
+                )
+                .with_env(self.env)
             )
-            .with_env(self.env)
-        )
-        if initial_amount:
-            account._book_opening(initial_amount)
+            if initial_amount:
+                account._book_opening(initial_amount)
         return account
 
     def _book_opening(self, amount):
@@ -461,12 +461,13 @@ class ClientBalanceAccount(models.Model):
                     type=self.type_id.display_name,
                 )
             )
-        magnitude = abs(amount) if isinstance(amount, (int, float)) else amount
-        return self.env["client.balance.operation"]._book(
+        Operation = self.env["client.balance.operation"]
+        magnitude, debit = Operation._split_signed(amount)
+        return Operation._book(
             "opening",
             self,
             magnitude,
-            debit=isinstance(amount, (int, float)) and amount < 0,
+            debit=debit,
             date=self.date_open,
             counterpart_account_id=accounting["opening_account"].id,
             description=self.env._("Opening balance"),

@@ -228,9 +228,17 @@ class ClientBalanceOperation(models.Model):
         self.check_access("read")
         if self.kind == "reversal":
             raise UserError(self.env._("A reversal cannot be reversed: record a new operation."))
-        if self.state != "posted":
+        if self.state == "reversed":
             raise UserError(
                 self.env._("%(operation)s is already reversed.", operation=self.display_name)
+            )
+        if self.state != "posted":
+            raise UserError(
+                self.env._(
+                    "The journal entry of %(operation)s is not posted: only posted operations "
+                    "can be reversed.",
+                    operation=self.display_name,
+                )
             )
         values = {
             "date": date,
@@ -283,16 +291,28 @@ class ClientBalanceOperation(models.Model):
         if debit:
             self._check_available(account, amount)
         self._check_lock_date(account.company_id, date, journal)
-        operation = self.sudo().create(
-            self._prepare_operation_vals(
-                kind, account, -amount if debit else amount, date, journal, values
+        # What is refused from here on (an entry Odoo refuses to post, one
+        # that does not move the balance as it should) leaves nothing behind.
+        with self.env.cr.savepoint():
+            operation = self.sudo().create(
+                self._prepare_operation_vals(
+                    kind, account, -amount if debit else amount, date, journal, values
+                )
             )
-        )
-        move = entry_builder(operation) if entry_builder else operation._create_entry()
-        operation._check_entry(move)
-        account.invalidate_recordset(["balance", "available"])
-        operation.write({"move_id": move.id, "balance_after": account.sudo().balance})
+            move = entry_builder(operation) if entry_builder else operation._create_entry()
+            operation._check_entry(move)
+            account.invalidate_recordset(["balance", "available"])
+            operation.write({"move_id": move.id, "balance_after": account.sudo().balance})
         return operation.with_env(self.env)
+
+    @api.model
+    def _split_signed(self, amount):
+        """A signed amount (positive credits the balance) as the amount and
+        the direction ``_book`` takes; anything but a number is passed on
+        for ``_check_amount`` to refuse."""
+        if isinstance(amount, bool) or not isinstance(amount, (int, float)):
+            return amount, False
+        return abs(amount), amount < 0
 
     @api.model
     def _prepare_operation_vals(self, kind, account, amount, date, journal, values):
@@ -325,7 +345,9 @@ class ClientBalanceOperation(models.Model):
         if not account.type_id.active:
             raise UserError(
                 self.env._(
-                    "The balance type %(type)s is archived.", type=account.type_id.display_name
+                    "The balance type %(type)s is archived: restore it, or use an account of "
+                    "another type.",
+                    type=account.type_id.display_name,
                 )
             )
         if account.company_id not in self.env.companies:
@@ -463,6 +485,7 @@ class ClientBalanceOperation(models.Model):
             "amount": self.amount,
             "currency_id": self.currency_id.id,
             "journal_id": self.journal_id.id,
+            "company_id": self.company_id.id,
             "date": self.date,
             "memo": self.description
             or self.env._("Top-up of %(account)s", account=account.display_name),
@@ -475,6 +498,8 @@ class ClientBalanceOperation(models.Model):
         return {
             "move_type": "entry",
             "journal_id": self.journal_id.id,
+            # A branch books on its root's journal: the entry is the branch's.
+            "company_id": self.company_id.id,
             "date": self.date,
             "ref": self._prepare_move_ref(),
             "currency_id": self.currency_id.id,

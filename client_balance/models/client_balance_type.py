@@ -132,14 +132,20 @@ class ClientBalanceType(models.Model):
         company = company.sudo()
         this = self.sudo().with_company(company)
         root = company.root_id
+        in_root = self.sudo().with_company(root)
+        # The type's own setting in the company, then in its root company (a
+        # branch shares its root's chart), then the companies' defaults.
         return {
             "liability_account": this.liability_account_id
+            or in_root.liability_account_id
             or company.client_balance_liability_account_id
             or root.client_balance_liability_account_id,
             "journal": this.journal_id
+            or in_root.journal_id
             or company.client_balance_journal_id
             or root.client_balance_journal_id,
             "opening_account": this.opening_account_id
+            or in_root.opening_account_id
             or company.client_balance_opening_account_id
             or root.client_balance_opening_account_id,
         }

@@ -5,3 +5,4 @@ from . import test_concurrency
 from . import test_payment_register
 from . import test_integrity
 from . import test_web_client
+from . import test_migration

@@ -1,6 +1,6 @@
 import re
 
-from odoo import Command
+from odoo import Command, fields
 from odoo.exceptions import UserError
 from odoo.tests import Form, tagged
 
@@ -35,9 +35,29 @@ class TestLedgerCore(ClientBalanceCommon):
         self.assertRefused(UserError, "must be positive", cashier_account.spend, invoice.id, 0)
         self.assertRefused(UserError, "must be positive", cashier_account.spend, invoice.id, -5.0)
         self.assertRefused(UserError, "must be positive", cashier_account.spend, invoice.id, 0.0)
-        # Only a missing amount means "as much as possible".
+        # Only a missing amount means "as much as possible": None, or False
+        # over XML-RPC, which has no None.
         operation = self.env["client.balance.operation"].browse(cashier_account.spend(invoice.id))
         self.assertEqual(operation.amount, -60.0)
+        operation = self.env["client.balance.operation"].browse(
+            cashier_account.spend(self._invoice(70.0).id, False)
+        )
+        self.assertEqual(operation.amount, -40.0)
+        self.assertEqual(account.balance, 0.0)
+
+    def test_signed_amounts_must_be_numbers(self):
+        account = self._open()
+        self._topup(account, 10.0)
+        manager_account = account.with_user(self.user_manager)
+        for amount in (True, "5", None):
+            self.assertRefused(
+                UserError,
+                "must be a number",
+                manager_account.adjust,
+                amount,
+                self.income_account.id,
+                "Gift",
+            )
 
     def test_balance_after_and_receipt_of_its_day(self):
         account = self._open()
@@ -54,7 +74,7 @@ class TestLedgerCore(ClientBalanceCommon):
         self.assertIn("Advance Receipt", html)
         self.assertEqual(self._receipt_balance(html), "$ 100.00")
         html = self._receipt("client_balance.report_settlement_receipt", spend)
-        self.assertIn("Full Settlement Receipt", html)
+        self.assertIn("Settlement Receipt", html)
         self.assertNotIn("Advance", html)
         self.assertIn(invoice.name, html)
         self.assertEqual(self._receipt_balance(html), "$ 120.00")
@@ -236,13 +256,109 @@ class TestLedgerCore(ClientBalanceCommon):
         self.assertEqual(len(lines), 2)
         from_balance = [line for line in lines if line.get("client_balance_label")]
         self.assertEqual(len(from_balance), 1)
-        self.assertEqual(from_balance[0]["client_balance_label"], account.display_name)
+        self.assertEqual(from_balance[0]["client_balance_label"], f"from {account.display_name}")
         self.assertEqual(from_balance[0]["amount"], 40.0)
         self.assertEqual(invoice.client_balance_paid, 40.0)
         html, _format = self.env["ir.actions.report"]._render_qweb_html(
             "account.report_invoice_with_payments", invoice.ids
         )
         self.assertIn(f"from {account.display_name}", " ".join(html.decode().split()))
+        # A credited overpayment's entry is the bank payment: it is no
+        # payment from the balance.
+        overpaid = self._invoice(100.0)
+        self.env["account.payment.register"].with_context(
+            active_model="account.move", active_ids=overpaid.ids
+        ).create({"amount": 120.0, "client_balance_credit_difference": True})._create_payments()
+        self.assertEqual(overpaid.payment_state, "paid")
+        self.assertEqual(account.balance, 20.0)
+        self.assertEqual(
+            [
+                line.get("client_balance_label")
+                for line in overpaid.invoice_payments_widget["content"]
+            ],
+            [None],
+        )
+        self.assertEqual(overpaid.client_balance_paid, 0.0)
+
+    def test_refused_opening_balance_leaves_no_account(self):
+        manager_client = self.client.with_user(self.user_manager)
+        self.assertRefused(
+            UserError,
+            "1.001 has more decimals",
+            manager_client.client_balance_open,
+            self.deposits.id,
+            initial_amount=1.001,
+        )
+        self.assertRefused(
+            UserError,
+            "has .*0.00.* available: .*50.00 cannot be taken",
+            manager_client.client_balance_open,
+            self.deposits.id,
+            initial_amount=-50.0,
+        )
+        self.company.fiscalyear_lock_date = self.today
+        self.assertRefused(
+            UserError,
+            "locked until",
+            manager_client.client_balance_open,
+            self.deposits.id,
+            initial_amount=10.0,
+        )
+
+    def test_refused_credit_opens_no_account(self):
+        """The Register Payment opens an account for an overpayment of a
+        client who has none; a refused credit leaves none behind."""
+        invoice = self._invoice(100.0)
+        self.company.fiscalyear_lock_date = fields.Date.subtract(self.today, days=1)
+        wizard = (
+            self.env["account.payment.register"]
+            .with_user(self.user_cashier)
+            .with_context(active_model="account.move", active_ids=invoice.ids)
+            .create(
+                {
+                    "amount": 120.0,
+                    "payment_date": fields.Date.subtract(self.today, days=3),
+                    "client_balance_credit_difference": True,
+                }
+            )
+        )
+        self.assertTrue(wizard.client_balance_type_id)
+        self.assertRefused(UserError, "locked until", wizard._create_payments)
+        self.assertEqual(invoice.payment_state, "not_paid")
+
+    def test_reversals_of_openings_and_adjustments(self):
+        allowance = self.env["client.balance.type"].create(
+            {
+                "name": "Staff allowance",
+                "minimum_ids": [
+                    Command.create({"currency_id": self.currency.id, "min_balance": -300})
+                ],
+            }
+        )
+        Operation = self.env["client.balance.operation"]
+        account = self.env["client.balance.account"].browse(
+            self.client.with_user(self.user_manager).client_balance_open(
+                allowance.id, initial_amount=-100.0
+            )
+        )
+        opening = account.operation_ids
+        self.assertRecordValues(account, [{"balance": -100.0, "debt": 100.0, "available": 200.0}])
+        self.assertRecordValues(self._liability_lines(account), [{"debit": 100.0, "credit": 0.0}])
+        adjustment = Operation.browse(
+            account.with_user(self.user_manager).adjust(40.0, self.income_account.id, "Goodwill")
+        )
+        self.assertEqual(account.balance, -60.0)
+        adjustment_reversal = Operation.browse(adjustment.with_user(self.user_manager).reverse())
+        self.assertEqual(adjustment_reversal.amount, -40.0)
+        self.assertEqual(account.balance, -100.0)
+        opening_reversal = Operation.browse(opening.with_user(self.user_manager).reverse())
+        self.assertEqual(opening_reversal.amount, 100.0)
+        self.assertEqual(opening_reversal.balance_after, 0.0)
+        self.assertRecordValues(account, [{"balance": 0.0, "debt": 0.0, "available": 300.0}])
+        self.assertEqual((opening | adjustment).mapped("state"), ["reversed", "reversed"])
+        self.assertEqual(
+            self.env["client.balance.account"].check_integrity(company_ids=self.company.ids), []
+        )
 
     def test_branch_uses_its_root_accounting(self):
         """A branch shares its root company's chart: it gets no deposits
@@ -258,8 +374,12 @@ class TestLedgerCore(ClientBalanceCommon):
         self.assertEqual(self.env["account.journal"].search_count([]), journals_before)
         self.assertFalse(branch.client_balance_liability_account_id)
         self.user_front_desk.company_ids = [Command.link(branch.id)]
+        self.user_manager.company_ids = [Command.link(branch.id)]
+        # The branch first, its root allowed too: Odoo would book an entry on
+        # the root's journal in the root unless told otherwise.
+        both = [branch.id, self.company.id]
         front_desk = self.client.with_user(self.user_front_desk).with_context(
-            allowed_company_ids=branch.ids
+            allowed_company_ids=both
         )
         account = self.env["client.balance.account"].browse(
             front_desk.client_balance_open(self.deposits.id)
@@ -268,9 +388,36 @@ class TestLedgerCore(ClientBalanceCommon):
         self.assertEqual(account.liability_account_id, self.liability_account)
         operation = self.env["client.balance.operation"].browse(
             account.with_user(self.user_front_desk)
-            .with_context(allowed_company_ids=branch.ids)
+            .with_context(allowed_company_ids=both)
             .topup(25.0, self.bank_journal.id)
         )
-        self.assertEqual(account.balance, 25.0)
+        adjustment = self.env["client.balance.operation"].browse(
+            account.with_user(self.user_manager)
+            .with_context(allowed_company_ids=both)
+            .adjust(-5.0, self.income_account.id, "Broken comb")
+        )
+        self.assertEqual(account.balance, 20.0)
         self.assertEqual(operation.journal_id, self.bank_journal)
+        self.assertEqual(adjustment.journal_id, self.company.client_balance_journal_id)
+        self.assertEqual((operation | adjustment).move_id.company_id, branch)
+        self.assertEqual(operation.payment_id.company_id, branch)
         self.assertIn(self.liability_account, operation.move_id.line_ids.account_id)
+        self.assertEqual(
+            self.env["client.balance.account"].check_integrity(
+                company_ids=[branch.id, self.company.id]
+            ),
+            [],
+        )
+        # A type with an account of its own in the root uses it in the branch.
+        gift_liability = self.env["account.account"].create(
+            {
+                "name": "Gift credit",
+                "code": "219900",
+                "account_type": "liability_current",
+                "reconcile": True,
+            }
+        )
+        gift = self.env["client.balance.type"].create({"name": "Gift credit"})
+        gift.with_company(self.company).liability_account_id = gift_liability
+        self.assertEqual(gift._get_accounting(branch)["liability_account"], gift_liability)
+        self.assertEqual(gift.with_company(branch).used_liability_account_id, gift_liability)

@@ -278,8 +278,6 @@ class AccountPaymentRegister(models.TransientModel):
         if not (credit or debit):
             return super()._create_payments()
         self._client_balance_check()
-        if credit and not self.client_balance_account_id:
-            self.client_balance_account_id = self._client_balance_open_account()
         # The balance takes the difference: Odoo must not write it off.
         self.payment_difference_handling = "open"
         payments = self.env["account.payment"]
@@ -307,16 +305,20 @@ class AccountPaymentRegister(models.TransientModel):
             create_payments(operation)
             return operation._create_move()
 
-        self.env["client.balance.operation"]._book(
-            "credit_difference" if credit else "debit_difference",
-            self.client_balance_account_id,
-            self.client_balance_credit_amount if credit else self.client_balance_debit_amount,
-            debit=debit,
-            date=self.payment_date,
-            journal=self.journal_id if credit else None,
-            invoice_ids=self.line_ids._origin.move_id,
-            entry_builder=credit_entry if credit else debit_entry,
-        )
+        # A refused movement leaves no account opened for it either.
+        with self.env.cr.savepoint():
+            if credit and not self.client_balance_account_id:
+                self.client_balance_account_id = self._client_balance_open_account()
+            self.env["client.balance.operation"]._book(
+                "credit_difference" if credit else "debit_difference",
+                self.client_balance_account_id,
+                self.client_balance_credit_amount if credit else self.client_balance_debit_amount,
+                debit=debit,
+                date=self.payment_date,
+                journal=self.journal_id if credit else None,
+                invoice_ids=self.line_ids._origin.move_id,
+                entry_builder=credit_entry if credit else debit_entry,
+            )
         return payments
 
     def _client_balance_check(self):

@@ -64,6 +64,9 @@ def _migrate_minimum_balances(cr):
     )
     cr.execute("ALTER TABLE client_balance_type DROP COLUMN min_balance")
     env = api.Environment(cr, SUPERUSER_ID, {})
+    # The new columns were computed when the module loaded, before these
+    # lines existed: forget what was read then.
+    env.invalidate_all()
     Account = env["client.balance.account"].with_context(active_test=False)
     accounts = Account.search([])
     for field_name in ("min_balance", "available", "debt"):
