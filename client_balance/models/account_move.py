@@ -85,6 +85,78 @@ class AccountMove(models.Model):
             self.commercial_partner_id, self.currency_id, self.company_id, [("available", ">", 0)]
         )
 
+    def client_balance_refund_to_balance(self, amount=None):
+        """Settle this posted customer credit note onto the client's balance
+        in its currency, by ``amount`` or by all it has due (public API). The
+        client's default account takes it; a client without one gets an
+        account of the first usable type. Returns the refund operation id."""
+        self.ensure_one()
+        Account = self.env["client.balance.account"]
+        Account._check_group("client_balance.client_balance_group_spend")
+        self.check_access("read")
+        if self.move_type != "out_refund":
+            raise UserError(self.env._("Only customer credit notes can be refunded to a balance."))
+        if self.state != "posted" or self.currency_id.is_zero(self.amount_residual):
+            raise UserError(
+                self.env._(
+                    "%(credit_note)s is not a posted credit note with an amount due.",
+                    credit_note=self.display_name,
+                )
+            )
+        Operation = self.env["client.balance.operation"]
+        if amount is None or amount is False:
+            amount = self.amount_residual
+        Operation._check_amount(amount, self.currency_id)
+        if self.currency_id.compare_amounts(amount, self.amount_residual) > 0:
+            raise UserError(
+                self.env._(
+                    "%(credit_note)s has only %(due)s left to refund: refund at most that.",
+                    credit_note=self.display_name,
+                    due=self.currency_id.format(self.amount_residual),
+                )
+            )
+        # A client without an account gets one; a refused refund leaves none.
+        with self.env.cr.savepoint():
+            account = self._client_balance_refund_account()
+            operation = Operation._book("refund", account, amount, invoice_ids=self)
+        return operation.id
+
+    def _client_balance_refund_account(self):
+        """The client account a credit note is refunded to: the client's
+        default one in its currency, else a new one of the first usable type."""
+        self.ensure_one()
+        Account = self.env["client.balance.account"]
+        account = Account._search_usable(
+            self.commercial_partner_id, self.currency_id, self.company_id
+        )[:1]
+        if account:
+            return account
+        balance_type = self.env["client.balance.type"]._default_for(
+            self.company_id, self.currency_id
+        )
+        if not balance_type:
+            raise UserError(
+                self.env._(
+                    "%(client)s has no client account in %(currency)s and no balance type can "
+                    "open one: create a balance type usable in %(company)s first.",
+                    client=self.commercial_partner_id.display_name,
+                    currency=self.currency_id.name,
+                    company=self.company_id.display_name,
+                )
+            )
+        requisite = self.commercial_partner_id._client_balance_default_requisite()
+        return Account.with_company(self.company_id)._open_account(
+            requisite, balance_type, self.currency_id, self.company_id
+        )
+
+    def action_client_balance_refund(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "client_balance.client_balance_refund_action"
+        )
+        action["context"] = {"default_credit_note_id": self.id}
+        return action
+
     def action_client_balance_spend(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(

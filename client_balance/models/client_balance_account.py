@@ -222,7 +222,7 @@ class ClientBalanceAccount(models.Model):
                     raise UserError(
                         self.env._(
                             "%(account)s still holds %(balance)s: bring it to zero before "
-                            "closing it.",
+                            "closing it (a manager can pay it out).",
                             account=account.display_name,
                             balance=account._format(account.balance),
                         )
@@ -234,6 +234,17 @@ class ClientBalanceAccount(models.Model):
     # ------------------------------------------------------------------
 
     def action_close(self):
+        # An account with money on it is paid out first: a manager gets the
+        # payout of its whole balance, ready to close the account after it.
+        if (
+            len(self) == 1
+            and self.currency_id.compare_amounts(self.balance, 0) > 0
+            and self.state == "open"
+            and self.env.user.has_group("client_balance.client_balance_group_manager")
+        ):
+            action = self.action_payout()
+            action["context"].update(default_amount=self.balance, default_close_account=True)
+            return action
         return self.write({"state": "closed"})
 
     def action_reopen(self):
@@ -274,6 +285,9 @@ class ClientBalanceAccount(models.Model):
     def action_adjust(self):
         return self._action_wizard("client_balance.client_balance_adjust_action")
 
+    def action_payout(self):
+        return self._action_wizard("client_balance.client_balance_payout_action")
+
     # ------------------------------------------------------------------
     # Public API (XML-RPC / JSON-RPC)
     # ------------------------------------------------------------------
@@ -283,8 +297,37 @@ class ClientBalanceAccount(models.Model):
         credit it to this balance. Returns the id of the top-up operation."""
         self.ensure_one()
         self._check_group("client_balance.client_balance_group_user")
+        journal = self._get_cash_journal(journal_id)
+        return (
+            self.env["client.balance.operation"]
+            ._book("topup", self, amount, date=date, journal=journal, description=memo or False)
+            .id
+        )
+
+    def payout(self, amount, journal_id, date=False, memo=False):
+        """Return ``amount`` of this balance to the client from the cash or
+        bank journal ``journal_id``. Returns the id of the payout operation."""
+        self.ensure_one()
+        self._check_group("client_balance.client_balance_group_manager")
+        journal = self._get_cash_journal(journal_id)
+        return (
+            self.env["client.balance.operation"]
+            ._book(
+                "payout",
+                self,
+                amount,
+                debit=True,
+                date=date,
+                journal=journal,
+                description=memo or False,
+            )
+            .id
+        )
+
+    def _get_cash_journal(self, journal_id):
+        """The bank or cash journal ``journal_id`` money is received on or paid
+        from; a branch uses its own journals and its parents'."""
         journal = self.env["account.journal"].browse(journal_id).exists()
-        # A branch takes payments on its own journals and on its parents'.
         if (
             not journal
             or journal.type not in ("bank", "cash")
@@ -292,15 +335,11 @@ class ClientBalanceAccount(models.Model):
         ):
             raise UserError(
                 self.env._(
-                    "Top up on a bank or cash journal of %(company)s.",
+                    "Choose a bank or cash journal of %(company)s.",
                     company=self.company_id.display_name,
                 )
             )
-        return (
-            self.env["client.balance.operation"]
-            ._book("topup", self, amount, date=date, journal=journal, description=memo or False)
-            .id
-        )
+        return journal
 
     def spend(self, invoice_id, amount=None):
         """Pay the customer invoice ``invoice_id`` from this balance, by

@@ -10,11 +10,17 @@ KINDS = [
     ("debit_difference", "Debit of a Payment Difference"),
     ("adjustment", "Adjustment"),
     ("reversal", "Reversal"),
+    ("refund", "Refund to Balance"),
+    ("payout", "Payout"),
 ]
 
-# Kinds whose entry pays invoices: their counterpart is reconciled with the
-# invoices' receivable lines.
+# Kinds whose entry pays invoices from a balance.
 SPEND_KINDS = ("spend", "debit_difference")
+# Kinds whose counterpart is the receivable of their invoices (or credit
+# notes), reconciled with it.
+RECEIVABLE_KINDS = (*SPEND_KINDS, "refund")
+# Kinds whose entry is a customer payment on a bank or cash journal.
+PAYMENT_KINDS = ("topup", "payout")
 
 
 class ClientBalanceOperation(models.Model):
@@ -443,7 +449,7 @@ class ClientBalanceOperation(models.Model):
     def _create_entry(self):
         """Create and post the entry of this new operation; return it."""
         self.ensure_one()
-        if self.kind == "topup":
+        if self.kind in PAYMENT_KINDS:
             return self._create_payment_entry()
         if self.reversed_operation_id:
             return self.reversed_operation_id._create_reversing_entry(self)
@@ -458,8 +464,8 @@ class ClientBalanceOperation(models.Model):
         return move
 
     def _create_payment_entry(self):
-        """A top-up is a customer payment whose counterpart is the balance's
-        liability account."""
+        """A top-up (a payout) is an inbound (outbound) customer payment whose
+        counterpart is the balance's liability account."""
         self.ensure_one()
         operation = self.with_company(self.company_id)
         payment = operation.env["account.payment"].create(operation._prepare_payment_vals())
@@ -468,7 +474,8 @@ class ClientBalanceOperation(models.Model):
             raise UserError(
                 self.env._(
                     "The journal %(journal)s records payments without a journal entry: set an "
-                    "outstanding receipts account on its incoming payment method.",
+                    "outstanding receipts (payments) account on its incoming (outgoing) "
+                    "payment method.",
                     journal=self.journal_id.display_name,
                 )
             )
@@ -479,16 +486,20 @@ class ClientBalanceOperation(models.Model):
         self.ensure_one()
         account = self.account_id
         return {
-            "payment_type": "inbound",
+            "payment_type": "inbound" if self.amount > 0 else "outbound",
             "partner_type": "customer",
             "partner_id": account.partner_id.id,
-            "amount": self.amount,
+            "amount": abs(self.amount),
             "currency_id": self.currency_id.id,
             "journal_id": self.journal_id.id,
             "company_id": self.company_id.id,
             "date": self.date,
             "memo": self.description
-            or self.env._("Top-up of %(account)s", account=account.display_name),
+            or (
+                self.env._("Top-up of %(account)s", account=account.display_name)
+                if self.amount > 0
+                else self.env._("Payout from %(account)s", account=account.display_name)
+            ),
             "destination_account_id": account.liability_account_id.id,
             "client_balance_account_id": account.id,
         }
@@ -512,7 +523,7 @@ class ClientBalanceOperation(models.Model):
 
     def _prepare_move_ref(self):
         self.ensure_one()
-        if self.kind in SPEND_KINDS:
+        if self.kind in RECEIVABLE_KINDS:
             return ", ".join(self.invoice_ids.mapped("name"))
         return self.description
 
@@ -520,6 +531,8 @@ class ClientBalanceOperation(models.Model):
         self.ensure_one()
         if self.kind in SPEND_KINDS:
             return self.env._("Paid from %(account)s", account=self.account_id.display_name)
+        if self.kind == "refund":
+            return self.env._("Refunded to %(account)s", account=self.account_id.display_name)
         return self.description or self.account_id.display_name
 
     def _company_balance(self, amount):
@@ -556,7 +569,7 @@ class ClientBalanceOperation(models.Model):
         self.ensure_one()
         if self.counterpart_account_id:
             return self.counterpart_account_id
-        if self.kind in SPEND_KINDS:
+        if self.kind in RECEIVABLE_KINDS:
             return self._get_open_receivable_lines().account_id[:1]
         raise UserError(
             self.env._(
@@ -579,10 +592,10 @@ class ClientBalanceOperation(models.Model):
         )
 
     def _reconcile_entry(self, move):
-        """A spend pays its invoices: its receivable item is reconciled with
-        what they still owe."""
+        """A spend pays its invoices, a refund settles its credit notes: the
+        receivable item is reconciled with what they still have due."""
         self.ensure_one()
-        if self.kind not in SPEND_KINDS:
+        if self.kind not in RECEIVABLE_KINDS:
             return
         receivable = self._get_counterpart_account()
         (move.line_ids | self._get_open_receivable_lines()).filtered(
@@ -596,7 +609,7 @@ class ClientBalanceOperation(models.Model):
             return reversal._create_move()
         operation = self.sudo().with_company(self.company_id)
         move = operation.move_id
-        if self.kind in SPEND_KINDS:
+        if self.kind in RECEIVABLE_KINDS:
             # Give the invoices their amount due back before cancelling the spend.
             move.line_ids.filtered(lambda line: line.account_id.reconcile).remove_move_reconcile()
         reversal_move = move._reverse_moves(

@@ -6,3 +6,4 @@ from . import test_payment_register
 from . import test_integrity
 from . import test_web_client
 from . import test_migration
+from . import test_payout_refund
