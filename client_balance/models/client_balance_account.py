@@ -285,6 +285,9 @@ class ClientBalanceAccount(models.Model):
     def action_adjust(self):
         return self._action_wizard("client_balance.client_balance_adjust_action")
 
+    def action_transfer(self):
+        return self._action_wizard("client_balance.client_balance_transfer_action")
+
     def action_payout(self):
         return self._action_wizard("client_balance.client_balance_payout_action")
 
@@ -323,6 +326,55 @@ class ClientBalanceAccount(models.Model):
             )
             .id
         )
+
+    def transfer(self, to_account_id, amount, to_amount=False, description=False):
+        """Move ``amount`` from this balance to the client account
+        ``to_account_id`` in one entry; between currencies ``to_amount`` (in
+        the other account's currency) is required and sets the rate. Returns
+        the ids of the two operations: this account's, then the other's."""
+        self.ensure_one()
+        self._check_group("client_balance.client_balance_group_spend")
+        to_account = self.browse(to_account_id).exists()
+        if not to_account or to_account == self:
+            raise UserError(self.env._("Choose another client account to transfer to."))
+        to_account.check_access("read")
+        if to_account.company_id != self.company_id:
+            raise UserError(
+                self.env._(
+                    "%(account)s belongs to another company than %(from_account)s: transfer "
+                    "between accounts of one company.",
+                    account=to_account.display_name,
+                    from_account=self.display_name,
+                )
+            )
+        if to_account.currency_id == self.currency_id:
+            if to_amount is not False and to_amount is not None and to_amount != amount:
+                raise UserError(
+                    self.env._(
+                        "Both accounts are in %(currency)s: leave the amount received empty.",
+                        currency=self.currency_id.name,
+                    )
+                )
+            to_amount = amount
+        elif to_amount is False or to_amount is None:
+            raise UserError(
+                self.env._(
+                    "%(account)s is in %(currency)s: give the amount it receives, which sets the "
+                    "rate of the transfer.",
+                    account=to_account.display_name,
+                    currency=to_account.currency_id.name,
+                )
+            )
+        operation = self.env["client.balance.operation"]._book(
+            "transfer",
+            self,
+            amount,
+            debit=True,
+            to_account=to_account,
+            to_amount=to_amount,
+            description=description or False,
+        )
+        return [operation.id, operation.transfer_operation_id.id]
 
     def _get_cash_journal(self, journal_id):
         """The bank or cash journal ``journal_id`` money is received on or paid

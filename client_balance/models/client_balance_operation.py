@@ -12,6 +12,7 @@ KINDS = [
     ("reversal", "Reversal"),
     ("refund", "Refund to Balance"),
     ("payout", "Payout"),
+    ("transfer", "Transfer"),
 ]
 
 # Kinds whose entry pays invoices from a balance.
@@ -129,10 +130,22 @@ class ClientBalanceOperation(models.Model):
         store=True,
     )
     reversal_ids = fields.One2many("client.balance.operation", "reversed_operation_id")
+    transfer_operation_id = fields.Many2one(
+        "client.balance.operation",
+        string="Other Side of the Transfer",
+        readonly=True,
+        index="btree_not_null",
+        help="The operation of the other client account of this transfer: both share one "
+        "journal entry.",
+    )
     has_receipt = fields.Boolean(compute="_compute_has_receipt")
 
     _sql_constraints = [
-        ("move_uniq", "unique(move_id)", "A journal entry belongs to one operation only."),
+        (
+            "move_uniq",
+            "unique(move_id, account_id)",
+            "A journal entry belongs to one operation per client account only.",
+        ),
         (
             "reversal_uniq",
             "unique(reversed_operation_id)",
@@ -234,6 +247,13 @@ class ClientBalanceOperation(models.Model):
         self.check_access("read")
         if self.kind == "reversal":
             raise UserError(self.env._("A reversal cannot be reversed: record a new operation."))
+        if self.kind == "transfer":
+            raise UserError(
+                self.env._(
+                    "%(operation)s is a transfer: undo it with a transfer back.",
+                    operation=self.display_name,
+                )
+            )
         if self.state == "reversed":
             raise UserError(
                 self.env._("%(operation)s is already reversed.", operation=self.display_name)
@@ -280,20 +300,29 @@ class ClientBalanceOperation(models.Model):
         ``values``: ``date`` (default today), ``journal`` (default the type's
         journal), ``description``, ``invoice_ids``, ``payment_id``,
         ``counterpart_account_id``, ``reversed_operation_id``, ``source`` (the
-        record that caused the movement) and ``entry_builder``: a function
+        record that caused the movement), ``entry_builder``: a function
         given the new operation that creates and posts its entry and returns
-        it, for entries Odoo builds itself (a Register Payment payment).
+        it, for entries Odoo builds itself (a Register Payment payment), and
+        for a transfer ``to_account`` and ``to_amount``: the client account
+        credited with ``to_amount`` (in its currency) in the same entry, with
+        an operation of its own linked to this one.
         """
         entry_builder = values.pop("entry_builder", None)
+        to_account = values.pop("to_account", None) or self.env["client.balance.account"]
+        to_amount = values.pop("to_amount", None)
         account = account.with_env(self.env)
+        to_account = to_account.with_env(self.env)
         self._check_account(account)
         self._check_amount(amount, account.currency_id)
+        if to_account:
+            self._check_account(to_account)
+            self._check_amount(to_amount, to_account.currency_id)
         date = fields.Date.to_date(values.pop("date", False)) or fields.Date.context_today(self)
         journal = (
             values.pop("journal", False)
             or account.type_id._get_accounting(account.company_id)["journal"]
         )
-        self._lock_accounts(account)
+        self._lock_accounts(account | to_account)
         if debit:
             self._check_available(account, amount)
         self._check_lock_date(account.company_id, date, journal)
@@ -305,10 +334,26 @@ class ClientBalanceOperation(models.Model):
                     kind, account, -amount if debit else amount, date, journal, values
                 )
             )
+            operations = operation
+            if to_account:
+                operation.transfer_operation_id = self.sudo().create(
+                    self._prepare_operation_vals(
+                        kind,
+                        to_account,
+                        to_amount,
+                        date,
+                        journal,
+                        {**values, "transfer_operation_id": operation.id},
+                    )
+                )
+                operations |= operation.transfer_operation_id
             move = entry_builder(operation) if entry_builder else operation._create_entry()
-            operation._check_entry(move)
-            account.invalidate_recordset(["balance", "available"])
-            operation.write({"move_id": move.id, "balance_after": account.sudo().balance})
+            operations._check_entry(move)
+            (account | to_account).invalidate_recordset(["balance", "available"])
+            for booked in operations:
+                booked.write(
+                    {"move_id": move.id, "balance_after": booked.account_id.sudo().balance}
+                )
         return operation.with_env(self.env)
 
     @api.model
@@ -422,25 +467,32 @@ class ClientBalanceOperation(models.Model):
             )
 
     def _check_entry(self, move):
-        """The entry is posted and moves the balance by the operation's
-        amount, no more, no less."""
-        self.ensure_one()
+        """The entry is posted, moves the balance of each of these operations'
+        accounts by the operation's amount, no more, no less, and no other
+        client account."""
         lines = move.line_ids.filtered(lambda line: line.client_balance_account_id)
-        moved = -sum(lines.mapped("amount_currency"))
-        if (
-            move.state != "posted"
-            or lines.client_balance_account_id != self.account_id
-            or not self.currency_id.is_zero(moved - self.amount)
-        ):
-            raise UserError(
-                self.env._(
-                    "The journal entry %(move)s does not move %(account)s by %(amount)s: the "
-                    "operation is not recorded.",
-                    move=move.display_name,
-                    account=self.account_id.display_name,
-                    amount=self.account_id._format(self.amount),
-                )
+        for operation in self:
+            moved = -sum(
+                lines.filtered(
+                    lambda line, operation=operation: (
+                        line.client_balance_account_id == operation.account_id
+                    )
+                ).mapped("amount_currency")
             )
+            if (
+                move.state != "posted"
+                or lines.client_balance_account_id != self.account_id
+                or not operation.currency_id.is_zero(moved - operation.amount)
+            ):
+                raise UserError(
+                    self.env._(
+                        "The journal entry %(move)s does not move %(account)s by %(amount)s: "
+                        "the operation is not recorded.",
+                        move=move.display_name,
+                        account=operation.account_id.display_name,
+                        amount=operation.account_id._format(operation.amount),
+                    )
+                )
 
     # ------------------------------------------------------------------
     # The journal entry (extension points: _prepare_*)
@@ -533,6 +585,15 @@ class ClientBalanceOperation(models.Model):
             return self.env._("Paid from %(account)s", account=self.account_id.display_name)
         if self.kind == "refund":
             return self.env._("Refunded to %(account)s", account=self.account_id.display_name)
+        if self.kind == "transfer" and not self.description:
+            source, target = self, self.transfer_operation_id
+            if self.amount > 0:
+                source, target = target, self
+            return self.env._(
+                "Transfer from %(from_account)s to %(to_account)s",
+                from_account=source.account_id.display_name,
+                to_account=target.account_id.display_name,
+            )
         return self.description or self.account_id.display_name
 
     def _company_balance(self, amount):
@@ -556,6 +617,14 @@ class ClientBalanceOperation(models.Model):
 
     def _prepare_counterpart_line_vals(self):
         self.ensure_one()
+        if self.transfer_operation_id:
+            # The other side of a transfer: both items weigh the same in the
+            # company's currency (the transfer's own rate).
+            return {
+                **self.transfer_operation_id._prepare_liability_line_vals(),
+                "name": self._prepare_line_label(),
+                "balance": -self._company_balance(-self.amount),
+            }
         return {
             "name": self._prepare_line_label(),
             "account_id": self._get_counterpart_account().id,
@@ -567,6 +636,8 @@ class ClientBalanceOperation(models.Model):
 
     def _get_counterpart_account(self):
         self.ensure_one()
+        if self.transfer_operation_id:
+            return self.transfer_operation_id.account_id.liability_account_id
         if self.counterpart_account_id:
             return self.counterpart_account_id
         if self.kind in RECEIVABLE_KINDS:

@@ -7,3 +7,4 @@ from . import test_integrity
 from . import test_web_client
 from . import test_migration
 from . import test_payout_refund
+from . import test_transfer

@@ -31,7 +31,8 @@ class TestConcurrentSpends(BaseCase):
 
     def _create_books(self):
         """A client with 100.00 on its balance (top-ups of 70.00 and 30.00)
-        and two invoices of 80.00, committed."""
+        and two invoices of 80.00, and a family member with 100.00 on a
+        balance of its own, committed."""
         with self.registry.cursor() as cr:
             env = self._env(cr)
             client = env["res.partner"].create({"name": "Concurrent Canteen Client"})
@@ -42,6 +43,11 @@ class TestConcurrentSpends(BaseCase):
             )
             account.topup(70.0, bank.id)
             last_topup_id = account.topup(30.0, bank.id)
+            family = env["res.partner"].create({"name": "Concurrent Family Member"})
+            family_account = env["client.balance.account"].browse(
+                family.client_balance_open(deposits.id)
+            )
+            family_account.topup(100.0, bank.id)
             invoices = env["account.move"].create(
                 [
                     {
@@ -62,16 +68,19 @@ class TestConcurrentSpends(BaseCase):
                 invoices.ids,
                 last_topup_id,
             )
+            self.family_id, self.family_account_id = family.id, family_account.id
 
     def _remove_books(self):
         """Remove what the test committed: entries, payments, operations,
         the client account and the client."""
         with self.registry.cursor() as cr:
             env = self._env(cr)
-            client = env["res.partner"].browse(self.client_id)
-            account = env["client.balance.account"].browse(self.account_id)
+            client = env["res.partner"].browse([self.client_id, self.family_id])
+            account = env["client.balance.account"].browse(
+                [self.account_id, self.family_account_id]
+            )
             operations = account.operation_ids
-            payments = env["account.payment"].search([("partner_id", "child_of", client.id)])
+            payments = env["account.payment"].search([("partner_id", "child_of", client.ids)])
             moves = (
                 operations.move_id | payments.move_id | env["account.move"].browse(self.invoice_ids)
             )
@@ -236,3 +245,30 @@ class TestConcurrentSpends(BaseCase):
                     self.assertEqual(
                         env["client.balance.account"].check_integrity([self.company_id]), []
                     )
+
+    def test_crossing_transfers(self):
+        """Two transfers between the same two balances, in opposite
+        directions, at once: the accounts are locked in one order, so the
+        second waits for the first instead of deadlocking, and both pass."""
+
+        def transfer(from_id, to_id):
+            def action(env):
+                env["client.balance.account"].browse(from_id).transfer(to_id, 30.0)
+
+            return action
+
+        results = self._race(
+            transfer(self.account_id, self.family_account_id),
+            transfer(self.family_account_id, self.account_id),
+        )
+        self.assertEqual(results, ["paid", "paid"])
+        with self.registry.cursor() as cr:
+            env = self._env(cr)
+            accounts = env["client.balance.account"].browse(
+                [self.account_id, self.family_account_id]
+            )
+            self.assertEqual(accounts.mapped("balance"), [100.0, 100.0])
+            transfers = accounts.operation_ids.filtered(lambda op: op.kind == "transfer")
+            self.assertEqual(sorted(transfers.mapped("amount")), [-30.0, -30.0, 30.0, 30.0])
+            self.assertEqual(len(transfers.move_id), 2, "one entry per transfer")
+            self.assertEqual(env["client.balance.account"].check_integrity([self.company_id]), [])
