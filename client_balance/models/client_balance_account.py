@@ -313,19 +313,27 @@ class ClientBalanceAccount(models.Model):
         self.ensure_one()
         self._check_group("client_balance.client_balance_group_manager")
         journal = self._get_cash_journal(journal_id)
-        return (
-            self.env["client.balance.operation"]
-            ._book(
-                "payout",
-                self,
-                amount,
-                debit=True,
-                date=date,
-                journal=journal,
-                description=memo or False,
+        Operation = self.env["client.balance.operation"]
+        Operation._check_amount(amount, self.currency_id)
+        # Only money the client has is paid out: an allowed debt is no cash.
+        Operation._lock_accounts(self)
+        if self.currency_id.compare_amounts(amount, self.balance) > 0:
+            raise UserError(
+                self.env._(
+                    "%(account)s holds %(balance)s: pay out at most that.",
+                    account=self.display_name,
+                    balance=self._format(max(self.balance, 0.0)),
+                )
             )
-            .id
-        )
+        return Operation._book(
+            "payout",
+            self,
+            amount,
+            debit=True,
+            date=date,
+            journal=journal,
+            description=memo or False,
+        ).id
 
     def transfer(self, to_account_id, amount, to_amount=False, description=False):
         """Move ``amount`` from this balance to the client account

@@ -1,3 +1,4 @@
+from odoo import Command
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, tagged
 
@@ -53,7 +54,11 @@ class TestPayoutRefund(ClientBalanceCommon):
         self._topup(account, 100.0)
         manager_account = account.with_user(self.user_manager)
         self.assertRefused(
-            UserError, "100.00 available", manager_account.payout, 150.0, self.cash_journal.id
+            UserError,
+            "holds .*100.00: pay out at most that",
+            manager_account.payout,
+            150.0,
+            self.cash_journal.id,
         )
         self.assertRefused(
             UserError,
@@ -64,6 +69,25 @@ class TestPayoutRefund(ClientBalanceCommon):
         )
         self.assertRefused(
             UserError, "must be positive", manager_account.payout, -10.0, self.cash_journal.id
+        )
+        # An allowance's debt is no money to pay out.
+        allowance = self.env["client.balance.type"].create(
+            {
+                "name": "Staff allowance",
+                "minimum_ids": [
+                    Command.create({"currency_id": self.currency.id, "min_balance": -300})
+                ],
+            }
+        )
+        staff = self._open(balance_type=allowance)
+        self._topup(staff, 20.0)
+        self.assertEqual(staff.available, 320.0)
+        self.assertRefused(
+            UserError,
+            "holds .*20.00: pay out at most that",
+            staff.with_user(self.user_manager).payout,
+            50.0,
+            self.cash_journal.id,
         )
         self.assertRefused(
             AccessError,
