@@ -313,27 +313,19 @@ class ClientBalanceAccount(models.Model):
         self.ensure_one()
         self._check_group("client_balance.client_balance_group_manager")
         journal = self._get_cash_journal(journal_id)
-        Operation = self.env["client.balance.operation"]
-        Operation._check_amount(amount, self.currency_id)
-        # Only money the client has is paid out: an allowed debt is no cash.
-        Operation._lock_accounts(self)
-        if self.currency_id.compare_amounts(amount, self.balance) > 0:
-            raise UserError(
-                self.env._(
-                    "%(account)s holds %(balance)s: pay out at most that.",
-                    account=self.display_name,
-                    balance=self._format(max(self.balance, 0.0)),
-                )
+        return (
+            self.env["client.balance.operation"]
+            ._book(
+                "payout",
+                self,
+                amount,
+                debit=True,
+                date=date,
+                journal=journal,
+                description=memo or False,
             )
-        return Operation._book(
-            "payout",
-            self,
-            amount,
-            debit=True,
-            date=date,
-            journal=journal,
-            description=memo or False,
-        ).id
+            .id
+        )
 
     def transfer(self, to_account_id, amount, to_amount=False, description=False):
         """Move ``amount`` from this balance to the client account
@@ -383,6 +375,13 @@ class ClientBalanceAccount(models.Model):
             description=description or False,
         )
         return [operation.id, operation.transfer_operation_id.id]
+
+    def _default_cash_journal(self):
+        """The cash desk offered first for this account's top-ups and payouts."""
+        self.ensure_one()
+        return self.env["account.journal"].search(
+            [("type", "=", "cash"), ("company_id", "parent_of", self.company_id.id)], limit=1
+        )
 
     def _get_cash_journal(self, journal_id):
         """The bank or cash journal ``journal_id`` money is received on or paid

@@ -324,7 +324,7 @@ class ClientBalanceOperation(models.Model):
         )
         self._lock_accounts(account | to_account)
         if debit:
-            self._check_available(account, amount)
+            self._check_available(kind, account, amount)
         self._check_lock_date(account.company_id, date, journal)
         # What is refused from here on (an entry Odoo refuses to post, one
         # that does not move the balance as it should) leaves nothing behind.
@@ -443,7 +443,18 @@ class ClientBalanceOperation(models.Model):
         accounts.invalidate_recordset(["balance", "available"])
 
     @api.model
-    def _check_available(self, account, amount):
+    def _check_available(self, kind, account, amount):
+        """A debit of ``kind`` may take ``amount`` from ``account``: no more
+        than is available, and a payout no more than the balance holds (an
+        allowed debt is no money to pay out)."""
+        if kind == "payout" and account.currency_id.compare_amounts(amount, account.balance) > 0:
+            raise UserError(
+                self.env._(
+                    "%(account)s holds %(balance)s: pay out at most that.",
+                    account=account.display_name,
+                    balance=account._format(max(account.balance, 0.0)),
+                )
+            )
         if account.currency_id.compare_amounts(amount, account.available) > 0:
             raise UserError(
                 self.env._(
@@ -471,6 +482,7 @@ class ClientBalanceOperation(models.Model):
         accounts by the operation's amount, no more, no less, and no other
         client account."""
         lines = move.line_ids.filtered(lambda line: line.client_balance_account_id)
+        entry_ok = move.state == "posted" and lines.client_balance_account_id == self.account_id
         for operation in self:
             moved = -sum(
                 lines.filtered(
@@ -479,11 +491,7 @@ class ClientBalanceOperation(models.Model):
                     )
                 ).mapped("amount_currency")
             )
-            if (
-                move.state != "posted"
-                or lines.client_balance_account_id != self.account_id
-                or not operation.currency_id.is_zero(moved - operation.amount)
-            ):
+            if not entry_ok or not operation.currency_id.is_zero(moved - operation.amount):
                 raise UserError(
                     self.env._(
                         "The journal entry %(move)s does not move %(account)s by %(amount)s: "

@@ -32,10 +32,7 @@ class ClientBalancePayout(models.TransientModel):
     @api.onchange("account_id")
     def _onchange_account_id(self):
         if self.account_id and self.journal_id.company_id not in self.company_id.parent_ids:
-            self.journal_id = self.env["account.journal"].search(
-                [("type", "=", "cash"), ("company_id", "parent_of", self.company_id.id)],
-                limit=1,
-            )
+            self.journal_id = self.account_id._default_cash_journal()
 
     def action_confirm(self):
         self.ensure_one()

@@ -21,7 +21,7 @@ class ClientBalanceTopup(models.TransientModel):
         "account.journal",
         string="Cash Desk / Bank",
         required=True,
-        domain="[('type', 'in', ('bank', 'cash')), ('company_id', '=', company_id)]",
+        domain="[('type', 'in', ('bank', 'cash')), ('company_id', 'parent_of', company_id)]",
     )
     date = fields.Date(required=True, default=fields.Date.context_today)
     memo = fields.Char()
@@ -48,11 +48,8 @@ class ClientBalanceTopup(models.TransientModel):
 
     @api.onchange("account_id")
     def _onchange_account_id(self):
-        if self.account_id and self.journal_id.company_id != self.account_id.company_id:
-            self.journal_id = self.env["account.journal"].search(
-                [("type", "=", "cash"), ("company_id", "=", self.account_id.company_id.id)],
-                limit=1,
-            )
+        if self.account_id and self.journal_id.company_id not in self.company_id.parent_ids:
+            self.journal_id = self.account_id._default_cash_journal()
 
     def action_confirm(self):
         self.ensure_one()
