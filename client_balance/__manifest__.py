@@ -4,7 +4,7 @@
     "name": "Client Balance",
     "summary": "Prepaid client balances (deposits, store credit, advances, "
     "allowances) booked as real journal entries on liability accounts",
-    "version": "18.0.1.1.0",
+    "version": "18.0.1.2.0",
     "category": "Accounting/Accounting",
     "website": "https://github.com/client-balance/client_balance",
     "author": "client_balance contributors",
@@ -17,6 +17,8 @@
         "security/ir.model.access.csv",
         "data/client_balance_type_data.xml",
         "data/client_balance_cron.xml",
+        "data/product_data.xml",
+        "data/mail_template_data.xml",
         "views/client_balance_type_views.xml",
         "views/client_balance_integrity_views.xml",
         "views/client_balance_account_views.xml",

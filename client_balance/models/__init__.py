@@ -8,3 +8,4 @@ from . import account_move
 from . import account_move_line
 from . import account_payment
 from . import res_partner
+from . import product_template

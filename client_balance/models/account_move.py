@@ -1,5 +1,5 @@
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 
 from .client_balance_operation import SPEND_KINDS
 
@@ -14,6 +14,15 @@ class AccountMove(models.Model):
         "currency.",
     )
 
+    client_balance_deposit_account_id = fields.Many2one(
+        "client.balance.account",
+        string="Deposit For",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        help="This invoice is a deposit request: its one line credits this client account "
+        "when it is posted, spendable as far as the invoice is paid.",
+    )
     client_balance_paid = fields.Monetary(
         compute="_compute_payments_widget_reconciled_info",
         string="Paid from Client Balances",
@@ -168,29 +177,282 @@ class AccountMove(models.Model):
     def _check_draftable(self):
         """Entries of client balance operations stay posted: resetting one to
         draft (or cancelling it, or its payment) would change a balance behind
-        its operation's back."""
+        its operation's back. An invoice that credits a balance (a deposit, a
+        sale of credit) may go back to draft while nothing is reconciled with
+        it: its operation goes with it."""
         res = super()._check_draftable()
-        operation = (
-            self.env["client.balance.operation"]
-            .sudo()
-            .search([("move_id", "in", self.ids)], limit=1)
+        operations = (
+            self.env["client.balance.operation"].sudo().search([("move_id", "in", self.ids)])
         )
-        if operation:
-            raise UserError(
-                self.env._(
-                    "%(move)s is the journal entry of the client balance operation "
-                    "%(operation)s of %(account)s: it cannot be reset to draft or cancelled. "
-                    "Ask a client balance manager to reverse the operation instead.",
-                    move=operation.move_id.display_name,
-                    operation=operation.display_name,
-                    account=operation.account_id.display_name,
+        for operation in operations:
+            if operation.kind != "deposit":
+                raise UserError(
+                    self.env._(
+                        "%(move)s is the journal entry of the client balance operation "
+                        "%(operation)s of %(account)s: it cannot be reset to draft or cancelled. "
+                        "Ask a client balance manager to reverse the operation instead.",
+                        move=operation.move_id.display_name,
+                        operation=operation.display_name,
+                        account=operation.account_id.display_name,
+                    )
                 )
-            )
+            if operation.move_id.line_ids.matched_debit_ids | (
+                operation.move_id.line_ids.matched_credit_ids
+            ):
+                raise UserError(
+                    self.env._(
+                        "%(move)s credits %(account)s and payments or credit notes are "
+                        "reconciled with it: it cannot be reset to draft. Cancel it with a "
+                        "credit note instead.",
+                        move=operation.move_id.display_name,
+                        account=operation.account_id.display_name,
+                    )
+                )
         return res
 
+    def button_draft(self):
+        operations = (
+            self.env["client.balance.operation"]
+            .sudo()
+            .search([("move_id", "in", self.ids), ("kind", "=", "deposit")])
+        )
+        if operations:
+            self.env["client.balance.operation"]._lock_accounts(operations.account_id)
+        res = super().button_draft()
+        # The credit is undone with its entry: posting again books it anew.
+        operations.unlink()
+        return res
+
+    def _get_mail_template(self):
+        if self and all(move.client_balance_deposit_account_id for move in self):
+            return self.env.ref("client_balance.email_template_deposit_request")
+        return super()._get_mail_template()
+
     def _post(self, soft=True):
-        self._check_client_balance_lines()
-        return super()._post(soft=soft)
+        # A refused invoice leaves no account opened for its credit either.
+        with self.env.cr.savepoint():
+            self._client_balance_prepare_credit_lines()
+            self._check_client_balance_lines()
+        credit_moves = self.filtered(lambda move: move._client_balance_credit_lines())
+        if not credit_moves:
+            return super()._post(soft=soft)
+        posted = super(AccountMove, self - credit_moves)._post(soft=soft)
+        today = fields.Date.context_today(self)
+        for move in credit_moves:
+            if soft and move.date > today:
+                # Posted later by the scheduled action, through here again.
+                posted |= super(AccountMove, move)._post(soft=soft)
+            else:
+                move._client_balance_book_credit()
+                posted |= move
+        return posted
+
+    # ------------------------------------------------------------------
+    # Invoices that credit a balance: deposits and sales of credit
+    # ------------------------------------------------------------------
+
+    def _client_balance_credit_lines(self):
+        """The product lines of this customer invoice (credit note) that
+        credit (debit) a client balance."""
+        self.ensure_one()
+        if self.move_type not in ("out_invoice", "out_refund"):
+            return self.env["account.move.line"]
+        return self.invoice_line_ids.filtered(
+            lambda line: (
+                line.display_type == "product"
+                and (line.client_balance_account_id or line.product_id.client_balance_credit)
+            )
+        )
+
+    def _client_balance_prepare_credit_lines(self):
+        """Before posting: link each line selling credit to the buyer's client
+        account (opening it when missing) and refuse what cannot be booked."""
+        for move in self:
+            lines = move._client_balance_credit_lines()
+            if move.client_balance_deposit_account_id:
+                move._client_balance_check_deposit()
+            if not lines:
+                continue
+            for line in lines.filtered(lambda line: not line.client_balance_account_id):
+                line.client_balance_account_id = move._client_balance_credit_account(line)
+            move._client_balance_check_credit_lines(lines)
+
+    def _client_balance_credit_account(self, line):
+        """The client account a line selling credit credits: the client's
+        account in the invoice's currency on the line's liability account
+        (the default one first), else a new one of the product's type."""
+        self.ensure_one()
+        Account = self.env["client.balance.account"].sudo()
+        product_type = line.product_id.client_balance_type_id
+        domain = [("liability_account_id", "=", line.account_id.id)]
+        if product_type:
+            domain.append(("type_id", "=", product_type.id))
+        account = Account._search_usable(
+            self.commercial_partner_id, self.currency_id, self.company_id, domain
+        )[:1]
+        if account:
+            return account
+        balance_type = product_type or self.env["client.balance.type"].sudo()._default_for(
+            self.company_id, self.currency_id
+        )
+        if not balance_type:
+            raise UserError(
+                self.env._(
+                    "%(product)s sells client balance credit, but no balance type is usable in "
+                    "%(company)s: create one first.",
+                    product=line.product_id.display_name,
+                    company=self.company_id.display_name,
+                )
+            )
+        requisite = self.partner_id
+        if requisite.commercial_partner_id != self.commercial_partner_id:
+            requisite = self.commercial_partner_id._client_balance_default_requisite()
+        return Account.with_company(self.company_id)._open_account(
+            requisite, balance_type, self.currency_id, self.company_id
+        )
+
+    def _client_balance_check_credit_lines(self, lines):
+        self.ensure_one()
+        accounts = lines.client_balance_account_id
+        if len(accounts) > 1:
+            raise UserError(
+                self.env._(
+                    "%(move)s credits several client accounts (%(accounts)s): sell the credit "
+                    "of each on its own invoice.",
+                    move=self.display_name,
+                    accounts=", ".join(accounts.mapped("display_name")),
+                )
+            )
+        for line in lines:
+            account = line.client_balance_account_id
+            if account.commercial_partner_id != self.commercial_partner_id:
+                raise UserError(
+                    self.env._(
+                        "%(account)s is not an account of %(client)s, to whom %(move)s is billed.",
+                        account=account.display_name,
+                        client=self.commercial_partner_id.display_name,
+                        move=self.display_name,
+                    )
+                )
+            if account.currency_id != self.currency_id:
+                raise UserError(
+                    self.env._(
+                        "%(account)s is in %(currency)s: invoice its credit in %(currency)s.",
+                        account=account.display_name,
+                        currency=account.currency_id.name,
+                    )
+                )
+            if line.account_id != account.liability_account_id:
+                raise UserError(
+                    self.env._(
+                        "The line %(line)s credits %(account)s: its account must be %(liability)s.",
+                        line=line.display_name,
+                        account=account.display_name,
+                        liability=account.liability_account_id.display_name,
+                    )
+                )
+            if self.move_type == "out_invoice" and (
+                self.currency_id.compare_amounts(line.price_subtotal, 0) < 0 or line.quantity < 0
+            ):
+                raise UserError(
+                    self.env._(
+                        "%(move)s sells a negative amount of credit: take credit back with a "
+                        "credit note.",
+                        move=self.display_name,
+                    )
+                )
+            not_allowed = line.tax_ids - account.type_id.deposit_tax_ids
+            if not_allowed:
+                raise UserError(
+                    self.env._(
+                        "The balance type %(type)s does not allow %(taxes)s on its credit: "
+                        "remove the tax, or add it to the type's deposit taxes.",
+                        type=account.type_id.display_name,
+                        taxes=", ".join(not_allowed.mapped("name")),
+                    )
+                )
+
+    def _client_balance_check_deposit(self):
+        """A deposit invoice has one line: the deposit product, quantity 1,
+        on the client account's liability account."""
+        for move in self.filtered("client_balance_deposit_account_id"):
+            account = move.client_balance_deposit_account_id
+            lines = move.invoice_line_ids.filtered(
+                lambda line: line.display_type not in ("line_section", "line_note")
+            )
+            if (
+                len(lines) != 1
+                or not lines.product_id.client_balance_credit
+                or lines.client_balance_account_id != account
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "%(move)s is a deposit request: its only line is the deposit of "
+                        "%(account)s. Invoice anything else on another invoice.",
+                        move=move.display_name,
+                        account=account.display_name,
+                    )
+                )
+            if lines.quantity != 1:
+                raise ValidationError(
+                    self.env._(
+                        "The deposit line of %(move)s keeps the quantity 1: change its price "
+                        "instead.",
+                        move=move.display_name,
+                    )
+                )
+
+    def _client_balance_book_credit(self):
+        """Post this invoice (credit note) as the entry of the operation that
+        credits (debits) the client account of its credit lines."""
+        self.ensure_one()
+        move = self
+        lines = move._client_balance_credit_lines()
+        account = lines.client_balance_account_id
+        amount = -sum(lines.mapped("amount_currency"))
+        Operation = self.env["client.balance.operation"]
+        values = {
+            "date": move.date,
+            "journal": move.journal_id,
+            "invoice_ids": move,
+            "source": move,
+        }
+        if account.currency_id.compare_amounts(amount, 0) < 0:
+            # A credit note taking credit back from an unpaid invoice takes
+            # nothing available: the invoice's unpaid part goes with it.
+            values["released"] = min(
+                -amount, move.reversed_entry_id._client_balance_pending(account)
+            )
+
+        def post(operation):
+            super(AccountMove, move)._post(soft=False)
+            # Posting puts the client on every line of an invoice; the
+            # balance's item carries its requisite, as every operation's does.
+            lines.filtered(lambda line: line.partner_id != account.partner_id).write(
+                {"partner_id": account.partner_id.id}
+            )
+            return move
+
+        magnitude, debit = Operation._split_signed(amount)
+        return Operation._book(
+            "deposit", account, magnitude, debit=debit, entry_builder=post, **values
+        )
+
+    def _client_balance_pending(self, account):
+        """What this posted invoice credits to ``account`` and is not paid yet."""
+        if not self:
+            return 0.0
+        return (
+            self.env["client.balance.account"]
+            ._client_balance_pending_amounts(account.ids, self.ids)
+            .get(account.id, 0.0)
+        )
+
+    def action_client_balance_request_deposit(self):
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "client_balance.client_balance_deposit_action"
+        )
+        return action
 
     def _check_client_balance_lines(self):
         """Journal items on a client balance liability account are made by

@@ -1,4 +1,5 @@
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.exceptions import UserError
 
 
 class AccountMoveLine(models.Model):
@@ -12,3 +13,22 @@ class AccountMoveLine(models.Model):
         readonly=True,
         help="Client account whose balance this journal item moves.",
     )
+
+    @api.constrains("quantity", "product_id", "client_balance_account_id", "display_type")
+    def _check_client_balance_deposit_line(self):
+        self.move_id.filtered("client_balance_deposit_account_id")._client_balance_check_deposit()
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_deposit_line(self):
+        # Odoo removes dynamic lines (taxes, terms) and whole entries with
+        # this context; a user removing the deposit line does not.
+        if not self.env.context.get("dynamic_unlink") and any(
+            line.move_id.client_balance_deposit_account_id and line.display_type == "product"
+            for line in self
+        ):
+            raise UserError(
+                self.env._(
+                    "The deposit line of a deposit request cannot be removed: change its price, "
+                    "or delete the draft deposit request."
+                )
+            )

@@ -1,4 +1,4 @@
-from odoo import api, fields, models
+from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
 
@@ -73,11 +73,27 @@ class ClientBalanceAccount(models.Model):
         help="What the client owes on this account: the balance below zero, allowed down to "
         "the minimum balance.",
     )
+    pending_deposit = fields.Monetary(
+        string="Unpaid Deposits",
+        compute="_compute_available",
+        store=True,
+        help="The part of posted deposit invoices and sales of credit to this account that "
+        "is not paid yet: in the balance, not available until paid.",
+    )
     available = fields.Monetary(
         compute="_compute_available",
         store=True,
-        help="What can be spent now: the balance minus the type's minimum balance.",
+        help="What can be spent now: the balance minus the type's minimum balance and the "
+        "unpaid part of deposit invoices.",
     )
+    deposit_invoice_ids = fields.Many2many(
+        "account.move",
+        compute="_compute_deposit_invoice_ids",
+        string="Deposit Invoices",
+        help="Deposit requests and invoices selling credit to this account, and their credit "
+        "notes.",
+    )
+    deposit_invoice_count = fields.Integer(compute="_compute_deposit_invoice_ids")
 
     _sql_constraints = [
         (
@@ -126,11 +142,75 @@ class ClientBalanceAccount(models.Model):
                 ).mapped("min_balance")
             )
 
-    @api.depends("balance", "min_balance")
+    @api.depends(
+        "balance",
+        "min_balance",
+        "move_line_ids.move_id.amount_residual",
+        "move_line_ids.move_id.state",
+    )
     def _compute_available(self):
+        pending = self._client_balance_pending_amounts(self._origin.ids)
         for account in self:
-            account.available = account.balance - account.min_balance
+            account.pending_deposit = pending.get(account._origin.id, 0.0)
+            account.available = account.balance - account.min_balance - account.pending_deposit
             account.debt = max(-account.balance, 0.0)
+
+    @api.model
+    def _client_balance_pending_amounts(self, account_ids, move_ids=None):
+        """Per client account id, the unpaid part of the posted customer
+        invoices crediting it (deposits, sales of credit), in one query: each
+        invoice's credit to the account weighed by the share of the invoice
+        still due, so that a half-paid deposit is half available."""
+        if not account_ids:
+            return {}
+        self.env["account.move.line"].flush_model(
+            ["client_balance_account_id", "amount_currency", "move_id", "display_type"]
+        )
+        self.env["account.move"].flush_model(
+            ["state", "move_type", "amount_residual", "amount_total"]
+        )
+        query = """
+            SELECT line.client_balance_account_id,
+                   SUM(-line.amount_currency * move.amount_residual / move.amount_total)
+              FROM account_move_line line
+              JOIN account_move move ON move.id = line.move_id
+             WHERE line.client_balance_account_id IN %s
+               AND line.display_type = 'product'
+               AND move.state = 'posted'
+               AND move.move_type = 'out_invoice'
+               AND move.amount_residual > 0
+               AND move.amount_total > 0
+        """
+        params = [tuple(account_ids)]
+        if move_ids:
+            query += " AND move.id IN %s"
+            params.append(tuple(move_ids))
+        self.env.cr.execute(query + " GROUP BY line.client_balance_account_id", params)
+        accounts = self.browse(account_ids)
+        currencies = {account.id: account.currency_id for account in accounts}
+        return {
+            account_id: currencies[account_id].round(float(amount))
+            for account_id, amount in self.env.cr.fetchall()
+        }
+
+    def _compute_deposit_invoice_ids(self):
+        Move = self.env["account.move"]
+        for account in self:
+            invoices = (
+                Move.search(
+                    [
+                        ("line_ids.client_balance_account_id", "=", account._origin.id),
+                        ("move_type", "in", ("out_invoice", "out_refund")),
+                    ]
+                )
+                if account._origin.id
+                else Move
+            )
+            invoices |= Move.search(
+                [("client_balance_deposit_account_id", "=", account._origin.id)]
+            )
+            account.deposit_invoice_ids = invoices
+            account.deposit_invoice_count = len(invoices)
 
     def _compute_operation_count(self):
         counts = dict(
@@ -291,6 +371,18 @@ class ClientBalanceAccount(models.Model):
     def action_payout(self):
         return self._action_wizard("client_balance.client_balance_payout_action")
 
+    def action_request_deposit(self):
+        return self._action_wizard("client_balance.client_balance_deposit_action")
+
+    def action_view_deposit_invoices(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "account.action_move_out_invoice_type"
+        )
+        action["domain"] = [("id", "in", self.deposit_invoice_ids.ids)]
+        action["context"] = {"default_move_type": "out_invoice"}
+        return action
+
     # ------------------------------------------------------------------
     # Public API (XML-RPC / JSON-RPC)
     # ------------------------------------------------------------------
@@ -375,6 +467,112 @@ class ClientBalanceAccount(models.Model):
             description=description or False,
         )
         return [operation.id, operation.transfer_operation_id.id]
+
+    def request_deposit(self, amount, date=False, due_date=False, tax_ids=False):
+        """Create a draft deposit request of ``amount`` for this account: a
+        customer invoice whose one line credits the balance once posted,
+        spendable as far as it is paid. ``tax_ids``: among the type's deposit
+        taxes, those that apply. Returns the invoice id."""
+        return self._request_deposit(
+            amount,
+            date=date,
+            due_date=due_date,
+            taxes=self.env["account.tax"].browse(tax_ids or []),
+        ).id
+
+    def _request_deposit(
+        self,
+        amount,
+        date=False,
+        due_date=False,
+        taxes=None,
+        payment_term=None,
+        discount_type="percent",
+        discount=0.0,
+        description=False,
+    ):
+        self.ensure_one()
+        self._check_group("client_balance.client_balance_group_user")
+        Operation = self.env["client.balance.operation"]
+        Operation._check_account(self)
+        Operation._check_amount(amount, self.currency_id)
+        taxes = (taxes or self.env["account.tax"]).exists()
+        not_allowed = taxes - self.type_id.deposit_tax_ids
+        if not_allowed:
+            raise UserError(
+                self.env._(
+                    "The balance type %(type)s does not allow %(taxes)s on deposits: choose "
+                    "among its deposit taxes.",
+                    type=self.type_id.display_name,
+                    taxes=", ".join(not_allowed.mapped("name")),
+                )
+            )
+        if taxes.filtered(lambda tax: tax.company_id not in self.company_id.parent_ids):
+            raise UserError(
+                self.env._(
+                    "Choose taxes of %(company)s for this deposit.",
+                    company=self.company_id.display_name,
+                )
+            )
+        price, percent = self._deposit_price(amount, discount_type, discount or 0.0)
+        name = description or self.env._("Initial deposit")
+        if discount_type == "fixed" and discount:
+            name = self.env._(
+                "%(name)s of %(amount)s less a discount of %(discount)s",
+                name=name,
+                amount=self._format(amount),
+                discount=self._format(discount),
+            )
+        vals = {
+            "move_type": "out_invoice",
+            "partner_id": self.partner_id.id,
+            "currency_id": self.currency_id.id,
+            "company_id": self.company_id.id,
+            "invoice_date": fields.Date.to_date(date) or False,
+            "client_balance_deposit_account_id": self.id,
+            "invoice_line_ids": [
+                Command.create(
+                    {
+                        "product_id": self.type_id._get_deposit_product().id,
+                        "name": name,
+                        "quantity": 1,
+                        "price_unit": price,
+                        "discount": percent,
+                        "account_id": self.liability_account_id.id,
+                        "tax_ids": [Command.set(taxes.ids)],
+                        "client_balance_account_id": self.id,
+                    }
+                )
+            ],
+        }
+        if payment_term:
+            vals["invoice_payment_term_id"] = payment_term.id
+        elif due_date:
+            vals["invoice_date_due"] = fields.Date.to_date(due_date)
+        invoice = self.env["account.move"].with_company(self.company_id).create(vals)
+        invoice.message_post(
+            body=self.env._("Deposit request for %(account)s.", account=self.display_name)
+        )
+        return invoice
+
+    def _deposit_price(self, amount, discount_type, discount):
+        """Unit price and discount percentage of a deposit line of
+        ``amount`` with a client discount (a percentage or a fixed amount)."""
+        self.ensure_one()
+        if isinstance(discount, bool) or not isinstance(discount, (int, float)):
+            raise UserError(self.env._("The discount must be a number."))
+        if not discount:
+            return amount, 0.0
+        if discount_type == "percent":
+            if not 0 < discount < 100:
+                raise UserError(self.env._("A discount percentage is between 0 and 100."))
+            return amount, discount
+        if discount_type != "fixed":
+            raise UserError(self.env._("A discount is a percentage or a fixed amount."))
+        self.env["client.balance.operation"]._check_amount(discount, self.currency_id)
+        if self.currency_id.compare_amounts(discount, amount) >= 0:
+            raise UserError(self.env._("A fixed discount must be smaller than the deposit."))
+        return self.currency_id.round(amount - discount), 0.0
 
     def _default_cash_journal(self):
         """The cash desk offered first for this account's top-ups and payouts."""

@@ -13,6 +13,7 @@ KINDS = [
     ("refund", "Refund to Balance"),
     ("payout", "Payout"),
     ("transfer", "Transfer"),
+    ("deposit", "Invoiced Credit"),
 ]
 
 # Kinds whose entry pays invoices from a balance.
@@ -247,6 +248,15 @@ class ClientBalanceOperation(models.Model):
         self.check_access("read")
         if self.kind == "reversal":
             raise UserError(self.env._("A reversal cannot be reversed: record a new operation."))
+        if self.kind == "deposit":
+            raise UserError(
+                self.env._(
+                    "%(operation)s is booked by the invoice %(invoice)s: cancel it with a credit "
+                    "note, or reset the invoice to draft while nothing is paid.",
+                    operation=self.display_name,
+                    invoice=self.move_id.display_name,
+                )
+            )
         if self.kind == "transfer":
             raise UserError(
                 self.env._(
@@ -305,9 +315,12 @@ class ClientBalanceOperation(models.Model):
         it, for entries Odoo builds itself (a Register Payment payment), and
         for a transfer ``to_account`` and ``to_amount``: the client account
         credited with ``to_amount`` (in its currency) in the same entry, with
-        an operation of its own linked to this one.
+        an operation of its own linked to this one; ``released``: the part of
+        a debit that takes nothing available because it cancels unpaid
+        deposits (a credit note of an unpaid deposit invoice).
         """
         entry_builder = values.pop("entry_builder", None)
+        released = values.pop("released", 0.0)
         to_account = values.pop("to_account", None) or self.env["client.balance.account"]
         to_amount = values.pop("to_amount", None)
         account = account.with_env(self.env)
@@ -323,8 +336,10 @@ class ClientBalanceOperation(models.Model):
             or account.type_id._get_accounting(account.company_id)["journal"]
         )
         self._lock_accounts(account | to_account)
-        if debit:
-            self._check_available(kind, account, amount)
+        if debit and account.currency_id.compare_amounts(amount - released, 0) > 0:
+            self._check_available(kind, account, amount - released)
+        if debit and kind in SPEND_KINDS:
+            self._check_not_self_credit(account, values.get("invoice_ids"))
         self._check_lock_date(account.company_id, date, journal)
         # What is refused from here on (an entry Odoo refuses to post, one
         # that does not move the balance as it should) leaves nothing behind.
@@ -456,6 +471,18 @@ class ClientBalanceOperation(models.Model):
                 )
             )
         if account.currency_id.compare_amounts(amount, account.available) > 0:
+            if account.pending_deposit:
+                raise UserError(
+                    self.env._(
+                        "%(account)s has %(available)s available: %(amount)s cannot be taken "
+                        "from it. %(pending)s of its deposit invoices is not paid yet and becomes "
+                        "available once paid.",
+                        account=account.display_name,
+                        available=account._format(account.available),
+                        amount=account._format(amount),
+                        pending=account._format(account.pending_deposit),
+                    )
+                )
             raise UserError(
                 self.env._(
                     "%(account)s has %(available)s available: %(amount)s cannot be taken from it.",
@@ -464,6 +491,24 @@ class ClientBalanceOperation(models.Model):
                     amount=account._format(amount),
                 )
             )
+
+    @api.model
+    def _check_not_self_credit(self, account, invoices):
+        """An invoice selling credit to ``account`` is not paid from it."""
+        for invoice in invoices or ():
+            if invoice.sudo().line_ids.filtered(
+                lambda line: (
+                    line.client_balance_account_id == account and line.display_type == "product"
+                )
+            ):
+                raise UserError(
+                    self.env._(
+                        "%(invoice)s sells the credit of %(account)s: it cannot be paid from "
+                        "that same balance. Pay it by cash, card or bank.",
+                        invoice=invoice.display_name,
+                        account=account.display_name,
+                    )
+                )
 
     @api.model
     def _check_lock_date(self, company, date, journal):

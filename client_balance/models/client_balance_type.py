@@ -53,6 +53,25 @@ class ClientBalanceType(models.Model):
         help="Currencies client accounts of this type may hold. Leave empty for any.",
     )
     account_ids = fields.One2many("client.balance.account", "type_id", string="Client Accounts")
+    deposit_product_id = fields.Many2one(
+        "product.product",
+        string="Deposit Product",
+        domain=[("client_balance_credit", "=", True)],
+        help="The product of the one line of this type's deposit invoices. Empty: "
+        '"Initial Deposit".',
+    )
+    deposit_tax_ids = fields.Many2many(
+        "account.tax",
+        "client_balance_type_deposit_tax_rel",
+        "type_id",
+        "tax_id",
+        string="Deposit Taxes",
+        domain=[("type_tax_use", "=", "sale")],
+        help="The taxes a deposit invoice or a sale of credit of this type may carry (for "
+        "example VAT and a local tax); the user ticks which apply. None by default: selling "
+        "credit exchanges means of payment. Whether the second tax is computed on the amount "
+        'with the first is the first tax\'s "Affects Base of Subsequent Taxes".',
+    )
     used_liability_account_id = fields.Many2one(
         "account.account",
         compute="_compute_used_accounting",
@@ -158,6 +177,22 @@ class ClientBalanceType(models.Model):
             balance_type.used_liability_account_id = accounting["liability_account"]
             balance_type.used_journal_id = accounting["journal"]
             balance_type.used_opening_account_id = accounting["opening_account"]
+
+    def _get_deposit_product(self):
+        self.ensure_one()
+        return self.deposit_product_id or self.env.ref("client_balance.product_initial_deposit")
+
+    @api.model
+    def _credit_liability_account(self, balance_type, company):
+        """The account a sale of credit of ``balance_type`` (none: the
+        company's default type) is booked on in ``company``."""
+        if balance_type:
+            return balance_type._get_accounting_or_empty(company)["liability_account"]
+        company = company.sudo()
+        return (
+            company.client_balance_liability_account_id
+            or company.root_id.client_balance_liability_account_id
+        )
 
     @api.model
     def _liability_accounts(self, companies):

@@ -138,6 +138,14 @@ class ResPartner(models.Model):
         action["context"] = {"default_partner_id": self.id}
         return action
 
+    def action_client_balance_request_deposit(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "client_balance.client_balance_deposit_action"
+        )
+        action["context"] = {"default_partner_id": self.id}
+        return action
+
     def action_client_balance_topup(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(

@@ -8,7 +8,7 @@ class TestInstall(ClientBalanceCommon):
     def test_module_installed(self):
         module = self.env["ir.module.module"].search([("name", "=", "client_balance")])
         self.assertEqual(module.state, "installed")
-        self.assertEqual(module.latest_version, "18.0.1.1.0")
+        self.assertEqual(module.latest_version, "18.0.1.2.0")
 
     def test_groups_chain(self):
         """Manager implies spend, spend implies user: each level keeps the

@@ -6,4 +6,5 @@ from . import client_balance_adjust
 from . import client_balance_payout
 from . import client_balance_refund
 from . import client_balance_transfer
+from . import client_balance_deposit
 from . import account_payment_register

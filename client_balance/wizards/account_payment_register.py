@@ -86,9 +86,41 @@ class AccountPaymentRegister(models.TransientModel):
         "available balance and what the payment leaves due.",
     )
 
+    client_balance_can_refund = fields.Boolean(compute="_compute_client_balance_can_refund")
+    client_balance_refund = fields.Boolean(
+        string="Credit the refund to the client balance",
+        help="Instead of paying the money back, keep it on the client's balance in the credit "
+        "note's currency (the default account; a client without one gets an account of the "
+        "first usable type).",
+    )
+
     # ------------------------------------------------------------------
     # Computes
     # ------------------------------------------------------------------
+
+    @api.depends(
+        "can_edit_wizard",
+        "line_ids",
+        "payment_type",
+        "partner_type",
+        "currency_id",
+        "source_currency_id",
+    )
+    def _compute_client_balance_can_refund(self):
+        allowed = self.env.user.has_group(SPEND_GROUP)
+        for wizard in self:
+            moves = wizard.line_ids._origin.move_id
+            wizard.client_balance_can_refund = bool(
+                allowed
+                and len(moves) == 1
+                and moves.move_type == "out_refund"
+                and moves.state == "posted"
+                and wizard.can_edit_wizard
+                and wizard.payment_type == "outbound"
+                and wizard.partner_type == "customer"
+                and wizard.currency_id
+                and wizard.currency_id == wizard.source_currency_id
+            )
 
     @api.depends(
         "can_edit_wizard",
@@ -270,6 +302,29 @@ class AccountPaymentRegister(models.TransientModel):
                 amount, self.company_id.currency_id, self.company_id, self.payment_date
             ),
         }
+
+    def action_create_payments(self):
+        if self.client_balance_refund:
+            self._client_balance_refund()
+            return {"type": "ir.actions.act_window_close"}
+        return super().action_create_payments()
+
+    def _client_balance_refund(self):
+        """Settle the credit note onto the client's balance instead of paying
+        the money back. Returns the refund operation."""
+        self.ensure_one()
+        self.env["client.balance.account"]._check_group(SPEND_GROUP)
+        if not self.client_balance_can_refund:
+            raise UserError(
+                self.env._(
+                    "A refund is credited to the client balance from one posted customer credit "
+                    "note at a time, in its own currency."
+                )
+            )
+        credit_note = self.line_ids._origin.move_id
+        return self.env["client.balance.operation"].browse(
+            credit_note.client_balance_refund_to_balance(self.amount)
+        )
 
     def _create_payments(self):
         self.ensure_one()
