@@ -1,5 +1,13 @@
+import logging
+
+from dateutil.relativedelta import relativedelta
+
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
+
+from .client_balance_operation import EXPIRING_KINDS
+
+_logger = logging.getLogger(__name__)
 
 
 class ClientBalanceAccount(models.Model):
@@ -824,3 +832,181 @@ class ClientBalanceAccount(models.Model):
     def _format(self, amount):
         self.ensure_one()
         return self.currency_id.format(amount)
+
+    # ------------------------------------------------------------------
+    # Expiry of credit: the oldest credits are spent first; what is left
+    # of a credit once its type's validity has passed is taken out by a
+    # scheduled action, after an e-mail to the client.
+    # ------------------------------------------------------------------
+
+    credit_operation_ids = fields.One2many(
+        "client.balance.operation",
+        "account_id",
+        string="Credits",
+        domain=[("amount", ">", 0), ("state", "=", "posted")],
+    )
+    validity_months = fields.Integer(related="type_id.validity_months")
+
+    def _credits_left(self):
+        """What is left of each credit of this account: every debit takes from
+        the oldest credits first (an expiry from the credits it expired, a
+        credit note from the invoice it cancels), and a debt left by debits
+        is paid first by the next credits. A reversed operation and its
+        reversal cancel each other and take no part. Returns
+        ``{operation: amount left}`` for the credits with something left."""
+        self.ensure_one()
+        operations = (
+            self.env["client.balance.operation"]
+            .sudo()
+            .search(
+                [
+                    ("account_id", "=", self.id),
+                    ("reversed_operation_id", "=", False),
+                    ("reversal_operation_id", "=", False),
+                ],
+                order="date, id",
+            )
+        )
+        currency = self.currency_id
+        left = {}
+        credits = []
+        debt = 0.0
+        for operation in operations:
+            if operation.move_id.state != "posted":
+                continue
+            if operation.amount > 0:
+                covered = min(operation.amount, debt)
+                debt -= covered
+                credits.append(operation)
+                left[operation] = operation.amount - covered
+                continue
+            need = -operation.amount
+            first = operation.expired_operation_ids
+            if operation.kind == "deposit" and operation.move_id.reversed_entry_id:
+                first = [
+                    credit
+                    for credit in credits
+                    if credit.move_id == operation.move_id.reversed_entry_id
+                ]
+            for credit in [*first, *credits]:
+                if currency.compare_amounts(need, 0) <= 0:
+                    break
+                take = min(need, left.get(credit, 0.0))
+                if take > 0:
+                    left[credit] -= take
+                    need -= take
+            debt += max(need, 0.0)
+        return {
+            credit: currency.round(amount)
+            for credit, amount in left.items()
+            if currency.compare_amounts(amount, 0) > 0
+        }
+
+    def _expired_credits(self, date):
+        """The credits of this account whose remainder has expired on
+        ``date``, with what is left of each."""
+        self.ensure_one()
+        return {
+            credit: amount
+            for credit, amount in self._credits_left().items()
+            if credit._get_expiry_date() and credit._get_expiry_date() <= date
+        }
+
+    @api.model
+    def _cron_expire_credits(self):
+        """Take out what is left of expired credits, one entry per account,
+        and tell clients what is about to expire."""
+        today = fields.Date.context_today(self)
+        accounts = (
+            self.sudo()
+            .with_context(active_test=False)
+            .search(
+                [
+                    ("type_id.validity_months", ">", 0),
+                    ("state", "=", "open"),
+                    ("balance", ">", 0),
+                ]
+            )
+        )
+        expiries = self.env["client.balance.operation"]
+        for account in accounts:
+            try:
+                with self.env.cr.savepoint():
+                    expiries |= account.with_company(account.company_id)._expire_credits(today)
+            except UserError as error:
+                _logger.warning("Credit of %s not expired: %s", account.display_name, error)
+        accounts._notify_expiring_credits(today)
+        return expiries
+
+    def _expire_credits(self, date):
+        """Book the expiry of what is left of this account's credits expired
+        on ``date``: one operation (Dr the liability account / Cr the type's
+        expired-credit income account) linked to those credits. Never more
+        than the balance holds beyond unpaid deposits, nor than is
+        available. Returns the expiry operation, or nothing."""
+        self.ensure_one()
+        Operation = self.env["client.balance.operation"]
+        expired = self._expired_credits(date)
+        if not expired:
+            return Operation
+        amount = min(
+            sum(expired.values()),
+            self.balance - self.pending_deposit,
+            self.available,
+        )
+        amount = self.currency_id.round(amount)
+        if self.currency_id.compare_amounts(amount, 0) <= 0:
+            return Operation
+        counterpart = self.type_id._get_accounting_or_empty(self.company_id)["expired_account"]
+        if not counterpart:
+            raise UserError(
+                self.env._(
+                    "Set the expired credit account of %(type)s in %(company)s.",
+                    type=self.type_id.display_name,
+                    company=self.company_id.display_name,
+                )
+            )
+        credits = Operation.browse([credit.id for credit in expired])
+        return Operation._book(
+            "expiry",
+            self,
+            amount,
+            debit=True,
+            date=date,
+            counterpart_account_id=counterpart.id,
+            description=self.env._(
+                "Expired credit: %(credits)s",
+                credits=", ".join(
+                    credit.display_name for credit in credits.sorted(lambda op: (op.date, op.id))
+                ),
+            ),
+            expired_operation_ids=[Command.set(credits.ids)],
+        )
+
+    def _notify_expiring_credits(self, date):
+        """E-mail each client once what is about to expire within its type's
+        notice period."""
+        template = self.env.ref("client_balance.email_template_credit_expiry")
+        for account in self:
+            days = account.type_id.expiry_notice_days
+            if not days or not account.partner_id.email:
+                continue
+            limit = date + relativedelta(days=days)
+            expiring = {
+                credit: amount
+                for credit, amount in account._credits_left().items()
+                if credit.kind in EXPIRING_KINDS
+                and not credit.expiry_notice_sent
+                and credit._get_expiry_date()
+                and date < credit._get_expiry_date() <= limit
+            }
+            if not expiring:
+                continue
+            first = min(credit._get_expiry_date() for credit in expiring)
+            template.with_context(
+                expiring_amount=account._format(sum(expiring.values())),
+                expiring_date=first,
+            ).send_mail(account.id)
+            self.env["client.balance.operation"].browse(
+                [credit.id for credit in expiring]
+            ).sudo().expiry_notice_sent = True

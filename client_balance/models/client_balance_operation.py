@@ -1,3 +1,5 @@
+from dateutil.relativedelta import relativedelta
+
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import float_is_zero
@@ -14,6 +16,7 @@ KINDS = [
     ("payout", "Payout"),
     ("transfer", "Transfer"),
     ("deposit", "Invoiced Credit"),
+    ("expiry", "Expiry"),
 ]
 
 # Kinds whose entry pays invoices from a balance.
@@ -21,6 +24,8 @@ SPEND_KINDS = ("spend", "debit_difference")
 # Kinds whose counterpart is the receivable of their invoices (or credit
 # notes), reconciled with it.
 RECEIVABLE_KINDS = (*SPEND_KINDS, "refund")
+# Kinds whose credits expire when their type has a validity.
+EXPIRING_KINDS = ("topup", "deposit", "refund", "credit_difference")
 # Kinds whose entry is a customer payment on a bank or cash journal.
 PAYMENT_KINDS = ("topup", "payout")
 
@@ -140,6 +145,30 @@ class ClientBalanceOperation(models.Model):
         "journal entry.",
     )
     has_receipt = fields.Boolean(compute="_compute_has_receipt")
+    expired_operation_ids = fields.Many2many(
+        "client.balance.operation",
+        "client_balance_operation_expired_rel",
+        "expiry_id",
+        "credit_id",
+        string="Expired Credits",
+        readonly=True,
+        help="The credits whose remainder this expiry took out.",
+    )
+    credit_left = fields.Monetary(
+        compute="_compute_credit_left",
+        string="Left",
+        help="What is left of this credit, the oldest credits being spent first.",
+    )
+    expiry_date = fields.Date(
+        compute="_compute_credit_left",
+        string="Expires On",
+        help="The day what is left of this credit expires (its type's validity).",
+    )
+    expiry_notice_sent = fields.Boolean(
+        readonly=True,
+        copy=False,
+        help="The client was told this credit is about to expire.",
+    )
 
     _sql_constraints = [
         (
@@ -181,6 +210,23 @@ class ClientBalanceOperation(models.Model):
                 operation.state = "posted"
             else:
                 operation.state = "draft"
+
+    def _compute_credit_left(self):
+        self.credit_left = 0.0
+        self.expiry_date = False
+        for account in self.account_id:
+            left = account._credits_left()
+            for operation in self.filtered(lambda op, account=account: op.account_id == account):
+                operation.credit_left = left.get(operation, 0.0)
+                operation.expiry_date = operation._get_expiry_date()
+
+    def _get_expiry_date(self):
+        """The day this credit expires; False for what does not expire."""
+        self.ensure_one()
+        months = self.account_id.type_id.validity_months
+        if not months or self.kind not in EXPIRING_KINDS or self.amount <= 0:
+            return False
+        return self.date + relativedelta(months=months)
 
     @api.depends("kind")
     def _compute_has_receipt(self):
@@ -248,6 +294,14 @@ class ClientBalanceOperation(models.Model):
         self.check_access("read")
         if self.kind == "reversal":
             raise UserError(self.env._("A reversal cannot be reversed: record a new operation."))
+        if self.kind == "expiry":
+            raise UserError(
+                self.env._(
+                    "%(operation)s is an expiry: it is the scheduled action's to make. Give the "
+                    "client the credit back with an adjustment if it expired by mistake.",
+                    operation=self.display_name,
+                )
+            )
         if self.kind == "deposit":
             raise UserError(
                 self.env._(

@@ -53,6 +53,26 @@ class ClientBalanceType(models.Model):
         help="Currencies client accounts of this type may hold. Leave empty for any.",
     )
     account_ids = fields.One2many("client.balance.account", "type_id", string="Client Accounts")
+    validity_months = fields.Integer(
+        string="Credit Validity (Months)",
+        help="Credits (top-ups, deposits, store credit, refunds to balance, credited "
+        "differences) expire this many months after their date; what is left of them then "
+        "(oldest credits are spent first) is taken out by a scheduled action. 0: credit never "
+        "expires.",
+    )
+    expiry_notice_days = fields.Integer(
+        string="Expiry Notice (Days)",
+        default=14,
+        help="The client is e-mailed this many days before credit expires, with the amount "
+        "about to expire. 0: no e-mail.",
+    )
+    expired_account_id = fields.Many2one(
+        "account.account",
+        string="Expired Credit Account",
+        company_dependent=True,
+        domain="[('account_type', 'in', ('income', 'income_other'))]",
+        help="Income account credited with expired credit in the current company.",
+    )
     deposit_product_id = fields.Many2one(
         "product.product",
         string="Deposit Product",
@@ -107,6 +127,17 @@ class ClientBalanceType(models.Model):
                         "The account %(account)s of the balance type %(type)s must be a "
                         "reconcilable liability account.",
                         account=account.display_name,
+                        type=balance_type.display_name,
+                    )
+                )
+
+    @api.constrains("validity_months", "expiry_notice_days")
+    def _check_validity(self):
+        for balance_type in self:
+            if balance_type.validity_months < 0 or balance_type.expiry_notice_days < 0:
+                raise ValidationError(
+                    self.env._(
+                        "The credit validity and the expiry notice of %(type)s cannot be negative.",
                         type=balance_type.display_name,
                     )
                 )
@@ -167,6 +198,7 @@ class ClientBalanceType(models.Model):
             or in_root.opening_account_id
             or company.client_balance_opening_account_id
             or root.client_balance_opening_account_id,
+            "expired_account": this.expired_account_id or in_root.expired_account_id,
         }
 
     @api.depends("liability_account_id", "journal_id", "opening_account_id")
