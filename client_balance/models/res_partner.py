@@ -138,6 +138,18 @@ class ResPartner(models.Model):
         action["context"] = {"default_partner_id": self.id}
         return action
 
+    def action_client_balance_deposit_invoices(self):
+        """The deposit requests and sales of credit of this client's accounts,
+        with their payment state."""
+        self.ensure_one()
+        accounts = self.env["client.balance.account"].search(self._client_balance_domain())
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "account.action_move_out_invoice_type"
+        )
+        action["domain"] = [("id", "in", accounts.deposit_invoice_ids.ids)]
+        action["context"] = {"default_move_type": "out_invoice"}
+        return action
+
     def action_client_balance_request_deposit(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(

@@ -281,3 +281,12 @@ class TestDeposit(ClientBalanceCommon):
         self.assertRefused(
             UserError, "is closed", other.with_user(self.user_front_desk).request_deposit, 10.0
         )
+
+    def test_listed_on_the_partner(self):
+        invoice = self._request(120.0)
+        invoice.action_post()
+        action = self.client.action_client_balance_deposit_invoices()
+        listed = self.env["account.move"].search(action["domain"])
+        self.assertEqual(listed, invoice)
+        self.assertEqual(listed.payment_state, "not_paid")
+        self.assertEqual(self.account.deposit_invoice_count, 1)
