@@ -25,10 +25,12 @@
         "views/client_balance_operation_views.xml",
         "views/res_partner_views.xml",
         "views/account_move_views.xml",
+        "views/client_balance_allowance_views.xml",
         "wizards/client_balance_wizard_views.xml",
         "wizards/account_payment_register_views.xml",
         "report/client_balance_report.xml",
         "report/report_invoice.xml",
+        "report/client_balance_card_report.xml",
         "views/client_balance_menus.xml",
     ],
     "assets": {

@@ -9,3 +9,4 @@ from . import account_move_line
 from . import account_payment
 from . import res_partner
 from . import product_template
+from . import client_balance_allowance_charge

@@ -166,6 +166,14 @@ class AccountMove(models.Model):
         action["context"] = {"default_credit_note_id": self.id}
         return action
 
+    def action_client_balance_card(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "client_balance.client_balance_card_action"
+        )
+        action["context"] = {"default_invoice_id": self.id}
+        return action
+
     def action_client_balance_spend(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(

@@ -7,12 +7,9 @@ from odoo.service.model import retrying
 from odoo.tests import BaseCase, get_db_name, tagged
 
 
-@tagged("post_install", "-at_install")
-class TestConcurrentSpends(BaseCase):
-    """Two transactions spending the same balance at once never overdraw it.
-
-    The data is committed (each transaction needs its own cursor to see it),
-    in the database's main company, under a client of its own."""
+class ConcurrentCase(BaseCase):
+    """Two transactions at once, each on a cursor of its own, on data
+    committed in the database's main company (and removed afterwards)."""
 
     def setUp(self):
         super().setUp()
@@ -26,8 +23,73 @@ class TestConcurrentSpends(BaseCase):
         self.addCleanup(self._remove_books)
         self._create_books()
 
+    def _create_books(self):
+        raise NotImplementedError
+
+    def _remove_books(self):
+        raise NotImplementedError
+
     def _env(self, cr):
         return api.Environment(cr, SUPERUSER_ID, {"allowed_company_ids": [self.company_id]})
+
+    def _run(self, action, results, first_locked, second_waiting):
+        """Run ``action(env)`` in a transaction of its own, retried like an
+        RPC call on a serialization failure."""
+        # Leaving the block commits the cursor's transaction.
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {"allowed_company_ids": [self.company_id]})
+
+            def run():
+                action(env)
+                if not first_locked.is_set():
+                    # First in: hold the lock until the other one waits for it.
+                    first_locked.set()
+                    second_waiting.wait(timeout=30)
+
+            try:
+                retrying(run, env)
+                results.append("paid")
+            except UserError as error:
+                # As an RPC call does, a refused call rolls its transaction back.
+                cr.rollback()
+                results.append(str(error))
+
+    def _race(self, first_action, second_action):
+        results = []
+        first_locked, second_waiting = threading.Event(), threading.Event()
+        first = threading.Thread(
+            target=self._run, args=(first_action, results, first_locked, second_waiting)
+        )
+        second = threading.Thread(
+            target=self._run, args=(second_action, results, first_locked, second_waiting)
+        )
+        first.start()
+        self.assertTrue(first_locked.wait(timeout=30))
+        second.start()
+        # Wait until the second transaction is blocked on the account row.
+        with self.registry.cursor() as cr:
+            for _i in range(300):
+                cr.execute(
+                    "SELECT count(*) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND wait_event_type = 'Lock'"
+                )
+                if cr.fetchone()[0]:
+                    break
+                threading.Event().wait(0.1)
+            else:
+                self.fail("the second transaction never waited for the first one's lock")
+        second_waiting.set()
+        first.join(timeout=60)
+        second.join(timeout=60)
+        return results
+
+
+@tagged("post_install", "-at_install")
+class TestConcurrentSpends(ConcurrentCase):
+    """Two transactions spending the same balance at once never overdraw it.
+
+    The data is committed (each transaction needs its own cursor to see it),
+    in the database's main company, under a client of its own."""
 
     def _create_books(self):
         """A client with 100.00 on its balance (top-ups of 70.00 and 30.00)
@@ -101,28 +163,6 @@ class TestConcurrentSpends(BaseCase):
             account.unlink()
             client.unlink()
 
-    def _run(self, action, results, first_locked, second_waiting):
-        """Run ``action(env)`` in a transaction of its own, retried like an
-        RPC call on a serialization failure."""
-        # Leaving the block commits the cursor's transaction.
-        with self.registry.cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {"allowed_company_ids": [self.company_id]})
-
-            def run():
-                action(env)
-                if not first_locked.is_set():
-                    # First in: hold the lock until the other one waits for it.
-                    first_locked.set()
-                    second_waiting.wait(timeout=30)
-
-            try:
-                retrying(run, env)
-                results.append("paid")
-            except UserError as error:
-                # As an RPC call does, a refused call rolls its transaction back.
-                cr.rollback()
-                results.append(str(error))
-
     def _spend(self, invoice_id):
         def action(env):
             env["client.balance.account"].browse(self.account_id).spend(invoice_id, 80.0)
@@ -167,35 +207,6 @@ class TestConcurrentSpends(BaseCase):
             env["client.balance.operation"].browse(self.last_topup_id).reverse()
 
         return action
-
-    def _race(self, first_action, second_action):
-        results = []
-        first_locked, second_waiting = threading.Event(), threading.Event()
-        first = threading.Thread(
-            target=self._run, args=(first_action, results, first_locked, second_waiting)
-        )
-        second = threading.Thread(
-            target=self._run, args=(second_action, results, first_locked, second_waiting)
-        )
-        first.start()
-        self.assertTrue(first_locked.wait(timeout=30))
-        second.start()
-        # Wait until the second transaction is blocked on the account row.
-        with self.registry.cursor() as cr:
-            for _i in range(300):
-                cr.execute(
-                    "SELECT count(*) FROM pg_stat_activity "
-                    "WHERE datname = current_database() AND wait_event_type = 'Lock'"
-                )
-                if cr.fetchone()[0]:
-                    break
-                threading.Event().wait(0.1)
-            else:
-                self.fail("the second transaction never waited for the first one's lock")
-        second_waiting.set()
-        first.join(timeout=60)
-        second.join(timeout=60)
-        return results
 
     def test_two_spends_at_once(self):
         results = self._race(self._spend(self.invoice_ids[0]), self._spend(self.invoice_ids[1]))
@@ -272,3 +283,93 @@ class TestConcurrentSpends(BaseCase):
             self.assertEqual(sorted(transfers.mapped("amount")), [-30.0, -30.0, 30.0, 30.0])
             self.assertEqual(len(transfers.move_id), 2, "one entry per transfer")
             self.assertEqual(env["client.balance.account"].check_integrity([self.company_id]), [])
+
+
+@tagged("post_install", "-at_install")
+class TestConcurrentCardCharges(ConcurrentCase):
+    """Two tills charging the same client card at once never exceed the
+    period's limit: the second waits for the first, then reads the usage
+    again."""
+
+    def _create_books(self):
+        """A company with an allowance of 20.00 a day, an employee with a
+        card and two meals of 15.00, committed."""
+        with self.registry.cursor() as cr:
+            env = self._env(cr)
+            employer = env["res.partner"].create(
+                {
+                    "name": "Concurrent Canteen Employer",
+                    "is_company": True,
+                    "client_balance_allowance_enabled": True,
+                    "client_balance_allowance_limit": 20.0,
+                    "client_balance_allowance_currency_id": env.company.currency_id.id,
+                    "client_balance_allowance_date_start": "2020-01-01",
+                }
+            )
+            person = env["res.partner"].create(
+                {
+                    "name": "Concurrent Eater",
+                    "parent_id": employer.id,
+                    "client_balance_card_code": "CONCURRENT-CARD-1",
+                }
+            )
+            invoices = env["account.move"].create(
+                [
+                    {
+                        "move_type": "out_invoice",
+                        "partner_id": person.id,
+                        "invoice_date": fields.Date.today(),
+                        "invoice_line_ids": [
+                            Command.create({"name": "Meal", "price_unit": 15.0, "tax_ids": []})
+                        ],
+                    }
+                    for _i in range(2)
+                ]
+            )
+            invoices.action_post()
+            self.cash_id = (
+                env["account.journal"]
+                .search([("type", "=", "cash"), ("company_id", "=", self.company_id)], limit=1)
+                .id
+            )
+            self.partner_ids = [person.id, employer.id]
+            self.invoice_ids = invoices.ids
+
+    def _remove_books(self):
+        with self.registry.cursor() as cr:
+            env = self._env(cr)
+            partners = env["res.partner"].browse(self.partner_ids)
+            charges = env["client.balance.allowance.charge"].search(
+                [("employer_id", "in", partners.ids)]
+            )
+            payments = env["account.payment"].search([("partner_id", "child_of", partners.ids)])
+            moves = payments.move_id | env["account.move"].browse(self.invoice_ids)
+            moves.line_ids.remove_move_reconcile()
+            charges.unlink()
+            payments.action_draft()
+            payments.unlink()
+            moves.exists().button_draft()
+            moves.exists().with_context(force_delete=True).unlink()
+            # The wizards that registered the person's payments.
+            env["account.payment.register"].search([("partner_id", "in", partners.ids)]).unlink()
+            partners.unlink()
+
+    def _charge(self, invoice_id):
+        def action(env):
+            env["res.partner"].client_balance_card_charge(
+                "CONCURRENT-CARD-1", invoice_id, self.cash_id
+            )
+
+        return action
+
+    def test_two_tills_at_once(self):
+        results = self._race(self._charge(self.invoice_ids[0]), self._charge(self.invoice_ids[1]))
+        self.assertEqual(results, ["paid", "paid"])
+        with self.registry.cursor() as cr:
+            env = self._env(cr)
+            charges = env["client.balance.allowance.charge"].search(
+                [("person_id", "=", self.partner_ids[0])], order="id"
+            )
+            self.assertEqual(charges.mapped("company_share"), [15.0, 5.0])
+            self.assertEqual(charges.mapped("person_share"), [0.0, 10.0])
+            self.assertEqual(sum(charges.mapped("company_share")), 20.0)

@@ -7,4 +7,5 @@ from . import client_balance_payout
 from . import client_balance_refund
 from . import client_balance_transfer
 from . import client_balance_deposit
+from . import client_balance_card
 from . import account_payment_register
