@@ -218,6 +218,48 @@ class AccountMove(models.Model):
                 )
         return res
 
+    def _reconcile_reversed_moves(self, reverse_moves, move_reverse_cancel):
+        # The items of a client balance stay open (as every operation's do):
+        # reconciling a deposit's credit with its credit note in another
+        # currency would add an exchange difference no operation books.
+        balance_lines = (self.line_ids | reverse_moves.line_ids).filtered(
+            "client_balance_account_id"
+        )
+        if not balance_lines:
+            return super()._reconcile_reversed_moves(reverse_moves, move_reverse_cancel)
+        accounts = balance_lines.account_id
+        for move, reverse_move in zip(self, reverse_moves, strict=True):
+            group = (
+                (move.line_ids + reverse_move.line_ids)
+                .filtered(lambda line: not line.reconciled and not line.client_balance_account_id)
+                .grouped(lambda line: (line.account_id, line.currency_id))
+            )
+            for (account, _currency), lines in group.items():
+                if account in accounts:
+                    continue
+                if all(not line.reconciled for line in lines) and (
+                    account.reconcile
+                    or account.account_type in ("asset_cash", "liability_credit_card")
+                ):
+                    lines.with_context(move_reverse_cancel=move_reverse_cancel).reconcile()
+        return reverse_moves
+
+    def _reverse_moves(self, default_values_list=None, cancel=False):
+        if cancel:
+            for move in self:
+                lines = move._client_balance_credit_lines()
+                if lines and move._get_reconciled_payments():
+                    raise UserError(
+                        self.env._(
+                            "%(move)s credits %(account)s and is paid: cancelling it would "
+                            "take back credit the client paid for. Issue a credit note "
+                            "without cancelling the payments, or pay the balance out.",
+                            move=move.display_name,
+                            account=lines.client_balance_account_id.display_name,
+                        )
+                    )
+        return super()._reverse_moves(default_values_list=default_values_list, cancel=cancel)
+
     def button_draft(self):
         operations = (
             self.env["client.balance.operation"]
@@ -230,6 +272,18 @@ class AccountMove(models.Model):
         # The credit is undone with its entry: posting again books it anew.
         operations.unlink()
         return res
+
+    def write(self, vals):
+        if vals.get("state") == "posted":
+            # Posting puts the client on every line of an invoice; the
+            # balance's item carries its requisite, as every operation's
+            # does. Set before the state, so before a secured journal hashes.
+            for move in self:
+                for line in move._client_balance_credit_lines():
+                    account = line.client_balance_account_id
+                    if account and line.partner_id != account.partner_id:
+                        line.partner_id = account.partner_id
+        return super().write(vals)
 
     def _get_mail_template(self):
         if self and all(move.client_balance_deposit_account_id for move in self):
@@ -359,6 +413,15 @@ class AccountMove(models.Model):
                         liability=account.liability_account_id.display_name,
                     )
                 )
+            if self.currency_id.is_zero(line.price_subtotal):
+                raise UserError(
+                    self.env._(
+                        "The line %(line)s of %(move)s sells no credit: give it an amount or "
+                        "remove it.",
+                        line=line.display_name,
+                        move=self.display_name,
+                    )
+                )
             if self.move_type == "out_invoice" and (
                 self.currency_id.compare_amounts(line.price_subtotal, 0) < 0 or line.quantity < 0
             ):
@@ -415,6 +478,9 @@ class AccountMove(models.Model):
         credits (debits) the client account of its credit lines."""
         self.ensure_one()
         move = self
+        if not move.invoice_date:
+            # As Odoo's posting does, before the operation takes the date.
+            move.invoice_date = fields.Date.context_today(move)
         lines = move._client_balance_credit_lines()
         account = lines.client_balance_account_id
         amount = -sum(lines.mapped("amount_currency"))
@@ -434,11 +500,6 @@ class AccountMove(models.Model):
 
         def post(operation):
             super(AccountMove, move)._post(soft=False)
-            # Posting puts the client on every line of an invoice; the
-            # balance's item carries its requisite, as every operation's does.
-            lines.filtered(lambda line: line.partner_id != account.partner_id).write(
-                {"partner_id": account.partner_id.id}
-            )
             return move
 
         magnitude, debit = Operation._split_signed(amount)
@@ -475,10 +536,14 @@ class AccountMove(models.Model):
         if not lines:
             return
         liability_accounts = self.env["client.balance.type"]._liability_accounts(self.company_id)
+        booking = self.env["client.balance.operation"]._is_booking()
         for line in lines.filtered(lambda aml: aml.account_id in liability_accounts):
             client_account = line.client_balance_account_id
             if (
                 not client_account
+                # Invoices selling credit are booked by their operation when
+                # posted; any other entry only from inside one.
+                or (not booking and not line.move_id.is_invoice())
                 or client_account.liability_account_id != line.account_id
                 or client_account.currency_id != line.currency_id
                 or client_account.company_id != line.company_id

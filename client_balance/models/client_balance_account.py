@@ -164,11 +164,12 @@ class ClientBalanceAccount(models.Model):
             account.debt = max(-account.balance, 0.0)
 
     @api.model
-    def _client_balance_pending_amounts(self, account_ids, move_ids=None):
+    def _client_balance_pending_amounts(self, account_ids, move_ids=None, by_invoice=False):
         """Per client account id, the unpaid part of the posted customer
-        invoices crediting it (deposits, sales of credit), in one query: each
-        invoice's credit to the account weighed by the share of the invoice
-        still due, so that a half-paid deposit is half available."""
+        invoices crediting it (deposits, sales of credit), in one query. Per
+        invoice: its credit to the account, less what its posted credit notes
+        took back, counts as unpaid up to what the invoice still has due (a
+        payment covers the invoice's other lines and taxes first)."""
         if not account_ids:
             return {}
         self.env["account.move.line"].flush_model(
@@ -177,28 +178,40 @@ class ClientBalanceAccount(models.Model):
         self.env["account.move"].flush_model(
             ["state", "move_type", "amount_residual", "amount_total"]
         )
+        self.env["account.move"].flush_model(["reversed_entry_id"])
         query = """
-            SELECT line.client_balance_account_id,
-                   SUM(-line.amount_currency * move.amount_residual / move.amount_total)
-              FROM account_move_line line
-              JOIN account_move move ON move.id = line.move_id
-             WHERE line.client_balance_account_id IN %s
-               AND line.display_type = 'product'
-               AND move.state = 'posted'
-               AND move.move_type = 'out_invoice'
-               AND move.amount_residual > 0
-               AND move.amount_total > 0
+            WITH credit AS (
+                SELECT COALESCE(move.reversed_entry_id, move.id) AS invoice_id,
+                       line.client_balance_account_id AS account_id,
+                       SUM(-line.amount_currency) AS amount
+                  FROM account_move_line line
+                  JOIN account_move move ON move.id = line.move_id
+                 WHERE line.client_balance_account_id IN %s
+                   AND line.display_type = 'product'
+                   AND move.state = 'posted'
+                   AND move.move_type IN ('out_invoice', 'out_refund')
+              GROUP BY 1, 2
+            )
+            SELECT {keys},
+                   SUM(LEAST(GREATEST(credit.amount, 0), invoice.amount_residual))
+              FROM credit
+              JOIN account_move invoice ON invoice.id = credit.invoice_id
+             WHERE invoice.move_type = 'out_invoice'
+               AND invoice.state = 'posted'
+               AND invoice.amount_residual > 0
         """
         params = [tuple(account_ids)]
         if move_ids:
-            query += " AND move.id IN %s"
+            query += " AND invoice.id IN %s"
             params.append(tuple(move_ids))
-        self.env.cr.execute(query + " GROUP BY line.client_balance_account_id", params)
+        # Per account id, or per (account id, invoice id).
+        keys = "credit.account_id, invoice.id" if by_invoice else "credit.account_id"
+        self.env.cr.execute(query.format(keys=keys) + f" GROUP BY {keys}", params)
         accounts = self.browse(account_ids)
         currencies = {account.id: account.currency_id for account in accounts}
         return {
-            account_id: currencies[account_id].round(float(amount))
-            for account_id, amount in self.env.cr.fetchall()
+            tuple(row[:-1]) if by_invoice else row[0]: currencies[row[0]].round(float(row[-1]))
+            for row in self.env.cr.fetchall()
         }
 
     def _compute_deposit_invoice_ids(self):
@@ -852,8 +865,9 @@ class ClientBalanceAccount(models.Model):
         the oldest credits first (an expiry from the credits it expired, a
         credit note from the invoice it cancels), and a debt left by debits
         is paid first by the next credits. A reversed operation and its
-        reversal cancel each other and take no part. Returns
-        ``{operation: amount left}`` for the credits with something left."""
+        reversal cancel each other and take no part; the unpaid part of a
+        deposit waits until it is paid. Returns ``{operation: amount left}``
+        for the credits with something left."""
         self.ensure_one()
         operations = (
             self.env["client.balance.operation"]
@@ -868,6 +882,14 @@ class ClientBalanceAccount(models.Model):
             )
         )
         currency = self.currency_id
+        # The unpaid part of a deposit is not spent, nor expired, before it
+        # is paid.
+        unpaid = {
+            invoice_id: amount
+            for (_account_id, invoice_id), amount in self._client_balance_pending_amounts(
+                self.ids, by_invoice=True
+            ).items()
+        }
         left = {}
         credits = []
         debt = 0.0
@@ -875,10 +897,13 @@ class ClientBalanceAccount(models.Model):
             if operation.move_id.state != "posted":
                 continue
             if operation.amount > 0:
-                covered = min(operation.amount, debt)
+                paid = operation.amount
+                if operation.kind == "deposit":
+                    paid = max(paid - unpaid.get(operation.move_id.id, 0.0), 0.0)
+                covered = min(paid, debt)
                 debt -= covered
                 credits.append(operation)
-                left[operation] = operation.amount - covered
+                left[operation] = paid - covered
                 continue
             need = -operation.amount
             first = operation.expired_operation_ids

@@ -1,3 +1,5 @@
+from contextlib import contextmanager
+
 from dateutil.relativedelta import relativedelta
 
 from odoo import Command, api, fields, models
@@ -25,7 +27,7 @@ SPEND_KINDS = ("spend", "debit_difference")
 # notes), reconciled with it.
 RECEIVABLE_KINDS = (*SPEND_KINDS, "refund")
 # Kinds whose credits expire when their type has a validity.
-EXPIRING_KINDS = ("topup", "deposit", "refund", "credit_difference")
+EXPIRING_KINDS = ("topup", "deposit", "refund", "credit_difference", "transfer")
 # Kinds whose entry is a customer payment on a bank or cash journal.
 PAYMENT_KINDS = ("topup", "payout")
 
@@ -397,7 +399,7 @@ class ClientBalanceOperation(models.Model):
         self._check_lock_date(account.company_id, date, journal)
         # What is refused from here on (an entry Odoo refuses to post, one
         # that does not move the balance as it should) leaves nothing behind.
-        with self.env.cr.savepoint():
+        with self.env.cr.savepoint(), self._booking():
             operation = self.sudo().create(
                 self._prepare_operation_vals(
                     kind, account, -amount if debit else amount, date, journal, values
@@ -424,6 +426,21 @@ class ClientBalanceOperation(models.Model):
                     {"move_id": move.id, "balance_after": booked.account_id.sudo().balance}
                 )
         return operation.with_env(self.env)
+
+    @contextmanager
+    def _booking(self):
+        """While an operation builds its entry: the only time an entry may
+        post items on a client balance (see account.move._post)."""
+        cr = self.env.cr
+        cr.client_balance_booking = getattr(cr, "client_balance_booking", 0) + 1
+        try:
+            yield
+        finally:
+            cr.client_balance_booking -= 1
+
+    @api.model
+    def _is_booking(self):
+        return bool(getattr(self.env.cr, "client_balance_booking", 0))
 
     @api.model
     def _split_signed(self, amount):

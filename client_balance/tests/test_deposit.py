@@ -97,9 +97,10 @@ class TestDeposit(ClientBalanceCommon):
 
         self._pay(invoice, 1600.0, "Cheque 118")
         self.assertEqual(invoice.payment_state, "partial")
-        # 3 000 x 2 000 / 3 600 is still unpaid.
-        self.assertAlmostEqual(self.account.pending_deposit, 1666.67)
-        self.assertAlmostEqual(self.account.available, 1333.33)
+        # A payment covers the VAT first: 2 000 is still due, all of it
+        # deposit.
+        self.assertAlmostEqual(self.account.pending_deposit, 2000.0)
+        self.assertAlmostEqual(self.account.available, 1000.0)
 
         self._pay(invoice, 2000.0, "Statement 2026/11")
         self.assertIn(invoice.payment_state, ("paid", "in_payment"))
@@ -206,6 +207,45 @@ class TestDeposit(ClientBalanceCommon):
         self.assertEqual(cancel.kind, "deposit")
         self.assertAlmostEqual(cancel.amount, -200.0)
         self.assertFalse(self.env["client.balance.account"].check_integrity(self.company.ids))
+
+    def test_paid_deposit_is_not_cancelled_with_its_payments(self):
+        invoice = self._request(100.0)
+        invoice.action_post()
+        self._pay(invoice, 100.0, "Cash")
+        with self.assertRaisesRegex(UserError, "is paid: cancelling it"):
+            invoice._reverse_moves(cancel=True)
+        self.assertAlmostEqual(self.account.available, 100.0)
+
+    def test_deposit_in_another_currency_cancelled(self):
+        """A credit note at another rate than its deposit: the balance's
+        items stay open, no exchange difference lands on the balance."""
+        eur = self.setup_other_currency("EUR", rates=[("2026-01-01", 2.0), (str(self.today), 3.0)])
+        account = self._open(currency=eur)
+        invoice = self.env["account.move"].browse(
+            account.with_user(self.user_front_desk).request_deposit(300.0, date="2026-02-01")
+        )
+        invoice.action_post()
+        self.assertAlmostEqual(account.balance, 300.0)
+        credit_note = invoice._reverse_moves(
+            [{"date": self.today, "invoice_date": self.today}], cancel=True
+        )
+        self.assertEqual(credit_note.state, "posted")
+        self.assertAlmostEqual(account.balance, 0.0)
+        self.assertEqual(invoice.payment_state, "reversed")
+        self.assertFalse(self._liability_lines(account).filtered("reconciled"))
+        self.assertFalse(self.env["client.balance.account"].check_integrity(self.company.ids))
+
+    def test_odoo_reversal_of_an_operation_entry_is_refused(self):
+        """Reversing an operation's entry with Odoo's own Reverse would move
+        the balance with no operation: only the operation's reversal may."""
+        topup = self._topup(self.account, 40.0)
+        spend = self.env["client.balance.operation"].browse(
+            self.account.with_user(self.user_cashier).spend(self._invoice(30.0).id)
+        )
+        for operation in (topup, spend):
+            with self._rolled_back(UserError, "cannot post on it directly"):
+                operation.move_id._reverse_moves(cancel=True)
+        self.assertAlmostEqual(self.account.balance, 10.0)
 
     def test_reset_unpaid_deposit_to_draft(self):
         invoice = self._request(200.0)

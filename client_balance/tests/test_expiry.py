@@ -91,9 +91,28 @@ class TestExpiry(ClientBalanceCommon):
             )
         )
         deposit.action_post()
-        self.assertEqual(list(self.account._credits_left().values()), [60.0])
+        # The unpaid deposit is left whole, but none of it is paid.
+        self.assertEqual(self.account._credits_left(), {})
         self.assertFalse(self.account._expire_credits(self.today))
         self.assertAlmostEqual(self.account.balance, 60.0)
+
+    def test_unpaid_deposit_is_neither_spent_nor_expired(self):
+        """An old unpaid deposit waits: the spend takes the top-up, the
+        expiry takes what is left of the top-up only."""
+        deposit = self.env["account.move"].browse(
+            self.account.with_user(self.user_front_desk).request_deposit(
+                500.0, date=self.today - relativedelta(months=14)
+            )
+        )
+        deposit.action_post()
+        topup = self._topup_on(100.0, self.today - relativedelta(months=13))
+        self.account.with_user(self.user_cashier).spend(self._invoice(60.0).id)
+        self.assertEqual(self.account._credits_left(), {topup: 40.0})
+        expiry = self.account._expire_credits(self.today)
+        self.assertAlmostEqual(expiry.amount, -40.0)
+        self.assertEqual(expiry.expired_operation_ids, topup)
+        self.assertAlmostEqual(self.account.balance, 500.0)
+        self.assertAlmostEqual(self.account.available, 0.0)
 
     def test_no_validity_never_expires(self):
         account = self._open()

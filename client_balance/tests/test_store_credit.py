@@ -106,10 +106,49 @@ class TestStoreCredit(ClientBalanceCommon):
         account = self._member_account()
         self.assertAlmostEqual(account.balance, 30.0)
         self._pay(sale, 20.0)
-        self.assertAlmostEqual(account.pending_deposit, 15.0)
-        self.assertAlmostEqual(account.available, 15.0)
+        # The payment covers the towel first: 20.00 of credit is still due.
+        self.assertAlmostEqual(account.pending_deposit, 20.0)
+        self.assertAlmostEqual(account.available, 10.0)
         income = sale.line_ids.filtered(lambda line: line.name == "Towel")
         self.assertEqual(income.account_id, self.income_account)
+
+    def test_credit_notes(self):
+        """A credit note of the visit sold with the credit leaves the credit
+        unpaid; one of the credit takes it back."""
+        sale = self._sell(
+            [self._credit_line(50.0), {"name": "Visit", "price_unit": 35.0, "tax_ids": []}]
+        )
+        account = self._member_account()
+        visit_back = sale._reverse_moves()
+        visit_back.invoice_line_ids.filtered(lambda line: line.product_id).unlink()
+        # Posted, Odoo reconciles it with the invoice.
+        visit_back.action_post()
+        self.assertAlmostEqual(sale.amount_residual, 50.0)
+        self.assertAlmostEqual(account.balance, 50.0)
+        self.assertAlmostEqual(account.pending_deposit, 50.0)
+        self.assertAlmostEqual(account.available, 0.0)
+
+        credit_back = sale._reverse_moves()
+        credit_back.invoice_line_ids.filtered(lambda line: not line.product_id).unlink()
+        credit_back.action_post()
+        self.assertAlmostEqual(account.balance, 0.0)
+        self.assertAlmostEqual(account.pending_deposit, 0.0)
+        self.assertAlmostEqual(account.available, 0.0)
+        self.assertFalse(self.env["client.balance.account"].check_integrity(self.company.ids))
+
+    def test_two_balances_on_one_invoice_refused(self):
+        gift = self.env["client.balance.type"].create({"name": "Gift credit"})
+        gift_credit = self.store_credit.copy(
+            {"name": "Gift Credit", "client_balance_type_id": gift.id}
+        )
+        invoice = self._sell(
+            [self._credit_line(10.0), {"product_id": gift_credit.id, "quantity": 5.0}],
+            post=False,
+        )
+        before = self._snapshot()
+        with self.assertRaisesRegex(UserError, "credits several client accounts"):
+            invoice.action_post()
+        self.assertEqual(self._snapshot(), before)
 
     def test_refused(self):
         # No infinite money: the invoice selling credit is not paid from it.

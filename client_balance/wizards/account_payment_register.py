@@ -305,7 +305,7 @@ class AccountPaymentRegister(models.TransientModel):
 
     def action_create_payments(self):
         if self.client_balance_refund:
-            self._client_balance_refund()
+            self._create_payments()
             return {"type": "ir.actions.act_window_close"}
         return super().action_create_payments()
 
@@ -328,6 +328,10 @@ class AccountPaymentRegister(models.TransientModel):
 
     def _create_payments(self):
         self.ensure_one()
+        if self.client_balance_refund:
+            # The money stays on the client's balance: no payment.
+            self._client_balance_refund()
+            return self.env["account.payment"]
         credit = self.client_balance_credit_difference
         debit = self.client_balance_debit
         if not (credit or debit):
