@@ -31,6 +31,7 @@
         "report/client_balance_report.xml",
         "report/report_invoice.xml",
         "report/client_balance_card_report.xml",
+        "report/client_balance_allowance_statement.xml",
         "views/client_balance_menus.xml",
     ],
     "assets": {

@@ -617,6 +617,22 @@ class ResPartner(models.Model):
             partner.sudo().client_balance_card_code = code
         return True
 
+    def action_client_balance_allowance_settle(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "client_balance.client_balance_allowance_settle_action"
+        )
+        action["context"] = {"default_employer_id": self.commercial_partner_id.id}
+        return action
+
+    def action_client_balance_allowance_statement(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "client_balance.client_balance_allowance_statements_action"
+        )
+        action["context"] = {"default_employer_ids": self.commercial_partner_id.ids}
+        return action
+
     def action_client_balance_allowance_charges(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(

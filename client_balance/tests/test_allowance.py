@@ -238,3 +238,130 @@ class TestStaffAllowance(ClientBalanceCommon):
                 )
         with self.assertRaises(AccessError):
             self.employer.with_user(self.user_cashier).client_balance_allowance_limit = 50.0
+
+    # ------------------------------------------------------------------
+    # Settlement and statements
+    # ------------------------------------------------------------------
+
+    def _day_of_meals(self):
+        """15.00 and 18.00 for Ivan (the company owes 15.00 and 5.00), 6.00
+        for Maria: 26.00 open on three documents."""
+        meals = self._meal(15.0) | self._meal(18.0) | self._meal(6.0, person=self.maria)
+        self._charge("C-001", meals[0])
+        self._charge("C-001", meals[1], self.cash_journal)
+        self._charge("C-002", meals[2])
+        self.assertEqual(self.employer.client_balance_allowance_open, 26.0)
+        return meals
+
+    def _settle(self, method, **values):
+        action = self.employer.action_client_balance_allowance_settle()
+        wizard = (
+            self.env["client.balance.allowance.settle"]
+            .with_user(self.user_cashier)
+            .with_context(**action["context"])
+            .create({"method": method, "journal_id": self.bank_journal.id, **values})
+        )
+        return wizard, self.env["account.payment"].search(wizard.action_confirm()["domain"])
+
+    @freeze_time("2026-11-26 10:00:00")
+    def test_settle_by_bank_matched(self):
+        meals = self._day_of_meals()
+        wizard, payments = self._settle("bank_matched", memo="Statement 2026/47")
+        self.assertEqual(len(wizard.charge_ids), 3)
+        self.assertEqual(len(payments), 1)
+        self.assertEqual(payments.amount, 26.0)
+        self.assertEqual(payments.partner_id, self.employer)
+        for meal in meals:
+            self.assertIn(meal.payment_state, ("paid", "in_payment"))
+        charges = self.env["client.balance.allowance.charge"].search(
+            [("employer_id", "=", self.employer.id)]
+        )
+        self.assertEqual(set(charges.mapped("state")), {"settled"})
+        self.employer.invalidate_recordset(["client_balance_allowance_open"])
+        self.assertEqual(self.employer.client_balance_allowance_open, 0.0)
+
+    @freeze_time("2026-11-26 10:00:00")
+    def test_settle_in_cash_one_receipt_per_document(self):
+        meals = self._day_of_meals()
+        _wizard, payments = self._settle("cash", journal_id=self.cash_journal.id)
+        self.assertEqual(sorted(payments.mapped("amount")), [5.0, 6.0, 15.0])
+        for payment in payments:
+            self.assertEqual(len(payment.reconciled_invoice_ids), 1)
+        self.assertEqual(payments.reconciled_invoice_ids, meals)
+        html = (
+            self.env["ir.actions.report"]
+            ._render_qweb_html("account.action_report_payment_receipt", payments[:1].ids)[0]
+            .decode()
+        )
+        self.assertIn(payments[:1].name, html)
+
+    @freeze_time("2026-11-26 10:00:00")
+    def test_settle_by_bank_without_matching(self):
+        self._day_of_meals()
+        receivable = self.company_data["default_account_receivable"]
+
+        def debt():
+            return sum(
+                self.env["account.move.line"]
+                .search(
+                    [
+                        ("partner_id", "=", self.employer.id),
+                        ("account_id", "=", receivable.id),
+                        ("parent_state", "=", "posted"),
+                    ]
+                )
+                .mapped("balance")
+            )
+
+        self.assertEqual(debt(), 26.0)
+        _wizard, payments = self._settle("bank_unmatched", amount=20.0)
+        self.assertEqual(payments.amount, 20.0)
+        self.assertEqual(payments.state, "in_process")
+        self.assertFalse(payments.reconciled_invoice_ids)
+        self.assertEqual(debt(), 6.0)
+        charges = self.env["client.balance.allowance.charge"].search(
+            [("employer_id", "=", self.employer.id)]
+        )
+        self.assertEqual(set(charges.mapped("state")), {"open"}, "listed open until matched")
+
+    @freeze_time("2026-11-26 10:00:00")
+    def test_statement(self):
+        self._day_of_meals()
+        self.employer.email = "accounts@acme.example.com"
+        action = self.employer.action_client_balance_allowance_statement()
+        wizard = (
+            self.env["client.balance.allowance.statements"]
+            .with_user(self.user_front_desk)
+            .with_context(**action["context"])
+            .create({})
+        )
+        self.assertEqual(wizard.employer_ids, self.employer)
+        self.assertEqual(
+            (wizard.date_from, wizard.date_to), (date(2026, 11, 1), date(2026, 11, 30))
+        )
+        html = (
+            self.env["ir.actions.report"]
+            ._render_qweb_html(
+                "client_balance.client_balance_allowance_statement_report",
+                self.employer.ids,
+                data=wizard._data(),
+            )[0]
+            .decode()
+        )
+        for text in (
+            "Staff Allowance Statement",
+            "Ivan Petrov",
+            "c-002",
+            "18.00",
+            "13.00",
+            "26.00",
+        ):
+            self.assertIn(text, html)
+        mails_before = self.env["mail.mail"].search_count([])
+        result = wizard.action_send()
+        self.assertEqual(result["params"]["type"], "success")
+        mail = self.env["mail.mail"].search([], order="id desc", limit=1)
+        self.assertEqual(self.env["mail.mail"].search_count([]), mails_before + 1)
+        self.assertEqual(mail.recipient_ids, self.employer)
+        self.assertEqual(len(mail.attachment_ids), 1)
+        self.assertEqual(mail.attachment_ids.mimetype, "application/pdf")

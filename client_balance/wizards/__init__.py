@@ -8,4 +8,6 @@ from . import client_balance_refund
 from . import client_balance_transfer
 from . import client_balance_deposit
 from . import client_balance_card
+from . import client_balance_allowance_settle
+from . import client_balance_allowance_statement
 from . import account_payment_register
