@@ -244,7 +244,26 @@ class AccountMove(models.Model):
                     lines.with_context(move_reverse_cancel=move_reverse_cancel).reconcile()
         return reverse_moves
 
+    def _check_client_balance_charges(self):
+        """An invoice charged to a staff allowance keeps its amounts while the
+        charge is open: the company's share is what stays due on it."""
+        charge = (
+            self.env["client.balance.allowance.charge"]
+            .sudo()
+            .search([("invoice_id", "in", self.ids), ("state", "=", "open")], limit=1)
+        )
+        if charge:
+            raise UserError(
+                self.env._(
+                    "%(invoice)s is charged to the staff allowance of %(company)s: a manager "
+                    "cancels the charge first.",
+                    invoice=charge.invoice_id.display_name,
+                    company=charge.employer_id.display_name,
+                )
+            )
+
     def _reverse_moves(self, default_values_list=None, cancel=False):
+        self._check_client_balance_charges()
         if cancel:
             for move in self:
                 lines = move._client_balance_credit_lines()
@@ -261,6 +280,7 @@ class AccountMove(models.Model):
         return super()._reverse_moves(default_values_list=default_values_list, cancel=cancel)
 
     def button_draft(self):
+        self._check_client_balance_charges()
         operations = (
             self.env["client.balance.operation"]
             .sudo()

@@ -120,6 +120,15 @@ class ClientBalanceAllowanceCharge(models.Model):
                     state=dict(self._fields["state"]._description_selection(self.env))[self.state],
                 )
             )
+        if self.currency_id.compare_amounts(self.amount_open, self.company_share) != 0:
+            raise UserError(
+                self.env._(
+                    "The company already paid %(paid)s of %(charge)s: a charge is cancelled "
+                    "only while the company has paid nothing of it.",
+                    paid=self.currency_id.format(self.company_share - self.amount_open),
+                    charge=self.display_name,
+                )
+            )
         partner = self.env["res.partner"]
         partner._client_balance_lock_card(self.person_id)
         payment = self.env["account.payment"]

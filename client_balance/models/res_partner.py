@@ -37,6 +37,7 @@ class ResPartner(models.Model):
 
     # Staff allowance: the company's settings ...
     client_balance_allowance_enabled = fields.Boolean(
+        copy=False,
         string="Enable Staff Allowance",
         help="The company takes over its employees' documents up to a limit per person and "
         "period; each person pays the rest at once.",
@@ -49,6 +50,7 @@ class ResPartner(models.Model):
         "is the ISO week (Monday to Sunday), a month the calendar month.",
     )
     client_balance_allowance_limit = fields.Monetary(
+        copy=False,
         string="Limit per Person",
         currency_field="client_balance_allowance_currency_id",
         help="What the company takes over per person and period.",
@@ -59,20 +61,24 @@ class ResPartner(models.Model):
         default=lambda self: self.env.company.currency_id,
     )
     client_balance_allowance_date_start = fields.Date(
-        string="Allowance From", help="The first day documents can be charged."
+        copy=False, string="Allowance From", help="The first day documents can be charged."
     )
     client_balance_allowance_date_end = fields.Date(
-        string="Allowance Until", help="The last day documents can be charged. Empty: no end."
+        copy=False,
+        string="Allowance Until",
+        help="The last day documents can be charged. Empty: no end.",
     )
     # ... and each employee's card.
     client_balance_card_code = fields.Char(
         string="Client Card",
         copy=False,
+        groups="client_balance.client_balance_group_user",
         index="btree_not_null",
         help="Barcode, magnetic or contactless card number, or a code typed by hand: unique, "
         "whatever the case and surrounding spaces.",
     )
     client_balance_allowance_own_limit = fields.Monetary(
+        copy=False,
         string="Own Limit",
         currency_field="client_balance_allowance_currency_id",
         help="This person's limit per period, instead of the company's. Empty: the company's.",
@@ -141,11 +147,20 @@ class ResPartner(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        batch_codes = set()
         for vals in vals_list:
             if "client_balance_card_code" in vals:
                 code = self._client_balance_normalize_code(vals["client_balance_card_code"])
                 vals["client_balance_card_code"] = code
                 self.browse()._client_balance_check_code_free(code)
+                if code and code.lower() in batch_codes:
+                    raise ValidationError(
+                        self.env._(
+                            "The client card %(code)s is given twice: choose another code.",
+                            code=code,
+                        )
+                    )
+                batch_codes.add(code and code.lower())
                 # A person may be entered with a card code only.
                 if code and not vals.get("name"):
                     vals["name"] = code
@@ -164,11 +179,23 @@ class ResPartner(models.Model):
             code = self._client_balance_normalize_code(vals["client_balance_card_code"])
             if code and len(self) > 1:
                 raise ValidationError(self.env._("A client card code belongs to one contact only."))
-            self._client_balance_check_code_free(code)
+            if any(partner.client_balance_card_code != code for partner in self):
+                self._client_balance_check_code_free(code)
             vals = dict(vals, client_balance_card_code=code)
-        if ALLOWANCE_FIELDS & set(vals):
+        if self._client_balance_allowance_changes(vals):
             self._client_balance_check_allowance_right()
         return super().write(vals)
+
+    def _client_balance_allowance_changes(self, vals):
+        """Whether ``vals`` changes the staff allowance set-up of any of these
+        partners (Odoo's contact merge writes every field, changed or not)."""
+        for name in ALLOWANCE_FIELDS & set(vals):
+            field = self._fields[name]
+            for partner in self:
+                new = field.convert_to_record(field.convert_to_cache(vals[name], partner), partner)
+                if new != partner[name]:
+                    return True
+        return False
 
     @api.model
     def _client_balance_check_allowance_right(self):
@@ -524,6 +551,21 @@ class ResPartner(models.Model):
                     person=person.display_name,
                 )
             )
+        # The receivable the company's share stays due on: the client of the
+        # invoice when it was posted.
+        billed = invoice.line_ids.filtered(
+            lambda line: line.display_type == "payment_term"
+        ).partner_id
+        if billed != employer:
+            raise UserError(
+                self.env._(
+                    "%(invoice)s is billed to %(client)s, not to %(company)s whose staff "
+                    "allowance the card uses.",
+                    invoice=invoice.display_name,
+                    client=", ".join(billed.mapped("display_name")),
+                    company=employer.display_name,
+                )
+            )
         currency = employer.client_balance_allowance_currency_id
         if invoice.currency_id != currency:
             raise UserError(
@@ -597,6 +639,7 @@ class ResPartner(models.Model):
             .create(
                 {
                     "amount": amount,
+                    "currency_id": invoice.currency_id.id,
                     "journal_id": journal.id,
                     "communication": memo,
                     "payment_difference_handling": "open",

@@ -365,3 +365,93 @@ class TestStaffAllowance(ClientBalanceCommon):
         self.assertEqual(mail.recipient_ids, self.employer)
         self.assertEqual(len(mail.attachment_ids), 1)
         self.assertEqual(mail.attachment_ids.mimetype, "application/pdf")
+
+    @freeze_time("2026-11-26 10:00:00")
+    def test_statement_printed_from_its_action(self):
+        """The web client prints a report that has data by the data alone."""
+        self._day_of_meals()
+        wizard = self.env["client.balance.allowance.statements"].create(
+            {"employer_ids": [(6, 0, self.employer.ids)]}
+        )
+        action = wizard.action_print()
+        # A company without a document layout yet is asked for one first.
+        action = action.get("context", {}).get("report_action") or action
+        html = (
+            self.env["ir.actions.report"]
+            ._render_qweb_html(action["report_name"], None, data=action["data"])[0]
+            .decode()
+        )
+        self.assertIn("Ivan Petrov", html)
+        self.assertIn("26.00", html)
+
+    @freeze_time("2026-11-26 10:00:00")
+    def test_guards_around_charges(self):
+        meals = self._day_of_meals()
+        charge = self.env["client.balance.allowance.charge"].search(
+            [("invoice_id", "=", meals[0].id)]
+        )
+        # The charged invoice keeps its amounts while the charge is open.
+        with self.assertRaisesRegex(UserError, "cancels the charge first"):
+            meals[0].button_draft()
+        with self.assertRaisesRegex(UserError, "cancels the charge first"):
+            meals[0]._reverse_moves()
+        # Once the company paid part of it, the charge is not cancelled.
+        self.env["account.payment.register"].with_context(
+            active_model="account.move", active_ids=meals[0].ids
+        ).create({"amount": 10.0, "journal_id": self.bank_journal.id})._create_payments()
+        with self.assertRaisesRegex(UserError, "already paid"):
+            charge.with_user(self.user_manager).cancel(self.cash_journal.id)
+        # Codes stay unique through write too; limits stay positive.
+        with self.assertRaises(ValidationError):
+            self.maria.client_balance_card_code = " c-001"
+        with self.assertRaisesRegex(ValidationError, "cannot be negative"):
+            self.maria.client_balance_allowance_own_limit = -1.0
+        with self.assertRaisesRegex(UserError, "No client card"):
+            self._charge("C-404", meals[1], self.cash_journal)
+
+    @freeze_time("2026-11-26 10:00:00")
+    def test_person_moving_to_another_company(self):
+        meal = self._meal(10.0)
+        other = self.employer.copy({"name": "Other Employer Ltd"})
+        self.assertFalse(other.client_balance_allowance_enabled, "the set-up is not copied")
+        other.write(
+            {
+                "client_balance_allowance_enabled": True,
+                "client_balance_allowance_limit": 20.0,
+                "client_balance_allowance_date_start": date(2026, 1, 1),
+            }
+        )
+        # Odoo moves the person's invoices to the new company's receivable:
+        # the new company's allowance takes them over.
+        self.ivan.parent_id = other
+        result = self._charge("C-001", meal)
+        charge = self.env["client.balance.allowance.charge"].browse(result["charge_id"])
+        self.assertEqual(charge.employer_id, other)
+        self.assertEqual(meal.commercial_partner_id, other)
+
+    def test_merge_keeps_the_card(self):
+        partner_manager = self.env["res.users"].create(
+            {
+                "name": "Partner Manager",
+                "login": "cb_partner_manager",
+                "groups_id": [
+                    (
+                        6,
+                        0,
+                        [
+                            self.env.ref("base.group_user").id,
+                            self.env.ref("base.group_partner_manager").id,
+                            self.env.ref("account.group_account_invoice").id,
+                        ],
+                    )
+                ],
+            }
+        )
+        duplicate = self.env["res.partner"].create(
+            {"name": "Ivan P.", "parent_id": self.employer.id}
+        )
+        self.env["base.partner.merge.automatic.wizard"].with_user(partner_manager)._merge(
+            [self.ivan.id, duplicate.id], duplicate
+        )
+        self.assertFalse(self.ivan.exists())
+        self.assertEqual(duplicate.client_balance_card_code, "C-001")

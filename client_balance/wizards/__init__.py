@@ -11,3 +11,4 @@ from . import client_balance_card
 from . import client_balance_allowance_settle
 from . import client_balance_allowance_statement
 from . import account_payment_register
+from . import base_partner_merge

@@ -44,9 +44,11 @@ class ClientBalanceAllowanceStatements(models.TransientModel):
             ).employer_id
 
     def _data(self):
+        # The web client prints a report with data by its data alone.
         return {
             "date_from": fields.Date.to_string(self.date_from),
             "date_to": fields.Date.to_string(self.date_to),
+            "employer_ids": self.employer_ids.ids,
         }
 
     def _check(self):
@@ -127,7 +129,7 @@ class ReportAllowanceStatement(models.AbstractModel):
         date_to = fields.Date.to_date(data.get("date_to")) or (
             date_from + relativedelta(months=1, days=-1)
         )
-        employers = self.env["res.partner"].browse(docids)
+        employers = self.env["res.partner"].browse(docids or data.get("employer_ids") or [])
         Charge = self.env["client.balance.allowance.charge"]
         statements = {}
         for employer in employers:
@@ -145,7 +147,7 @@ class ReportAllowanceStatement(models.AbstractModel):
                 for person in charges.person_id
             ]
         return {
-            "doc_ids": docids,
+            "doc_ids": employers.ids,
             "doc_model": "res.partner",
             "docs": employers,
             "date_from": date_from,

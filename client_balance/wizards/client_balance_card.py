@@ -86,9 +86,20 @@ class ClientBalanceCard(models.TransientModel):
         self.ensure_one()
         if not self.invoice_id:
             raise UserError(self.env._("Choose the invoice to charge."))
+        shown = self.person_share
         charge = self.env["res.partner"]._client_balance_charge(
             self.code, self.invoice_id.id, self.journal_id.id
         )
+        if charge.currency_id.compare_amounts(charge.person_share, shown) != 0:
+            # Another till charged the card meanwhile: nothing is charged.
+            raise UserError(
+                self.env._(
+                    "The card was charged meanwhile: %(person)s now pays %(share)s. Look the "
+                    "card up again.",
+                    person=charge.person_id.display_name,
+                    share=charge.currency_id.format(charge.person_share),
+                )
+            )
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
