@@ -235,6 +235,13 @@ class ResPartner(models.Model):
             .browse([row[0] for row in self.env.cr.fetchall()])
         )
 
+    @api.onchange("client_balance_card_code")
+    def _onchange_client_balance_card_code(self):
+        # A person may be entered with a card code only.
+        code = self._client_balance_normalize_code(self.client_balance_card_code)
+        if code and not self.name and not self.is_company:
+            self.name = code
+
     def _client_balance_check_code_free(self, code):
         """No other contact carries ``code``, whatever its case (checked
         before writing: the unique index would only give a raw error)."""

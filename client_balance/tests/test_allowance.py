@@ -455,3 +455,20 @@ class TestStaffAllowance(ClientBalanceCommon):
         )
         self.assertFalse(self.ivan.exists())
         self.assertEqual(duplicate.client_balance_card_code, "C-001")
+
+    def test_contact_form_with_a_card_only(self):
+        """In the contact form, a card code alone names the person; users
+        without the client balance right get the form without the card."""
+        person = Form(self.env["res.partner"])
+        person.parent_id = self.employer
+        person.client_balance_card_code = " C-777 "
+        self.assertEqual(person.name, "C-777")
+        saved = person.save()
+        self.assertEqual(saved.name, "C-777")
+        # The form still loads for a user who cannot see card codes.
+        views = (
+            self.env["res.partner"]
+            .with_user(self.user_plain)
+            .get_views([(False, "form")])["views"]["form"]["arch"]
+        )
+        self.assertNotIn("client_balance_card_code", views)
