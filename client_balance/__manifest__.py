@@ -26,6 +26,7 @@
         "views/res_partner_views.xml",
         "views/account_move_views.xml",
         "views/client_balance_allowance_views.xml",
+        "views/client_balance_report_views.xml",
         "wizards/client_balance_wizard_views.xml",
         "wizards/account_payment_register_views.xml",
         "report/client_balance_report.xml",

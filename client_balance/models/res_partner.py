@@ -34,6 +34,27 @@ class ResPartner(models.Model):
     client_balance_summary_html = fields.Html(
         compute="_compute_client_balance", string="Client Balances", sanitize=False
     )
+    client_balance_list = fields.Char(
+        compute="_compute_client_balance_list",
+        string="Client Balance",
+        help="The client's balance in each currency: its own accounts and those of its requisites.",
+    )
+    client_balance_has_balance = fields.Boolean(
+        compute="_compute_client_balance_list",
+        search="_search_client_balance_has_balance",
+        string="Has a Client Balance",
+    )
+    client_balance_negative = fields.Boolean(
+        compute="_compute_client_balance_list",
+        search="_search_client_balance_negative",
+        string="Has a Negative Client Balance",
+    )
+    client_balance_currency_ids = fields.Many2many(
+        "res.currency",
+        compute="_compute_client_balance_list",
+        search="_search_client_balance_currency_ids",
+        string="Client Balance Currencies",
+    )
 
     # Staff allowance: the company's settings ...
     client_balance_allowance_enabled = fields.Boolean(
@@ -691,6 +712,92 @@ class ResPartner(models.Model):
         action["domain"] = [("employer_id", "=", self.commercial_partner_id.id)]
         action["context"] = {"search_default_open": 1}
         return action
+
+    def _compute_client_balance_list(self):
+        """The balances of a whole page of partners in one grouped query:
+        per currency, the accounts of each partner and of the requisites
+        below it (the client's row shows all of them)."""
+        self.client_balance_list = False
+        self.client_balance_has_balance = False
+        self.client_balance_negative = False
+        self.client_balance_currency_ids = False
+        Account = self.env["client.balance.account"]
+        partners = self.filtered("id")
+        if not partners or not Account.has_access("read"):
+            return
+        groups = Account._read_group(
+            [
+                ("commercial_partner_id", "in", partners.commercial_partner_id.ids),
+                ("company_id", "in", self.env.companies.ids),
+            ],
+            ["partner_id", "currency_id"],
+            ["balance:sum"],
+        )
+        # Each requisite counts for itself and every partner above it.
+        above = {}
+        for requisite, _currency, _balance in groups:
+            chain, ids = requisite, set()
+            while chain:
+                ids.add(chain.id)
+                chain = chain.parent_id
+            above[requisite] = ids
+        for partner in partners:
+            totals = {}
+            for requisite, currency, balance in groups:
+                if partner.id in above[requisite]:
+                    totals[currency] = totals.get(currency, 0.0) + balance
+            currencies = [
+                currency
+                for currency in sorted(totals, key=lambda currency: currency.name)
+                if not currency.is_zero(totals[currency])
+            ]
+            partner.client_balance_list = " · ".join(
+                currency.format(totals[currency]) for currency in currencies
+            )
+            partner.client_balance_has_balance = bool(currencies)
+            partner.client_balance_negative = any(
+                currency.compare_amounts(totals[currency], 0) < 0 for currency in currencies
+            )
+            partner.client_balance_currency_ids = [(6, 0, [c.id for c in currencies])]
+
+    def _client_balance_partners_with(self, domain):
+        """The clients and requisites holding accounts that match ``domain``."""
+        accounts = self.env["client.balance.account"]._read_group(
+            [("company_id", "in", self.env.companies.ids), *domain],
+            ["partner_id", "commercial_partner_id"],
+        )
+        return [partner.id for requisite, client in accounts for partner in (requisite, client)]
+
+    def _client_balance_search(self, operator, value, domain):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(self.env._("This filter is searched with = True or = False."))
+        ids = self._client_balance_partners_with(domain)
+        positive = (operator == "=") == value
+        return [("id", "in" if positive else "not in", ids)]
+
+    def _search_client_balance_has_balance(self, operator, value):
+        return self._client_balance_search(operator, value, [("balance", "!=", 0)])
+
+    def _search_client_balance_negative(self, operator, value):
+        return self._client_balance_search(operator, value, [("balance", "<", 0)])
+
+    def _search_client_balance_currency_ids(self, operator, value):
+        if operator in ("=", "in") and value:
+            currencies = value if isinstance(value, (list, tuple)) else [value]
+            if all(isinstance(currency, str) for currency in currencies):
+                domain = [("currency_id.name", "in", list(currencies))]
+            else:
+                domain = [("currency_id", "in", list(currencies))]
+            return [("id", "in", self._client_balance_partners_with(domain))]
+        if operator == "ilike" and isinstance(value, str):
+            return [
+                (
+                    "id",
+                    "in",
+                    self._client_balance_partners_with([("currency_id.name", "ilike", value)]),
+                )
+            ]
+        raise UserError(self.env._("Search client balance currencies by currency."))
 
     def _client_balance_default_requisite(self):
         """The billing entity of a new client account: the invoice address."""

@@ -12,3 +12,4 @@ from . import client_balance_allowance_settle
 from . import client_balance_allowance_statement
 from . import account_payment_register
 from . import base_partner_merge
+from . import client_balance_report_wizard

@@ -1,0 +1,31 @@
+from werkzeug.exceptions import NotFound
+
+from odoo import http
+from odoo.http import content_disposition, request
+
+
+class ClientBalanceReportController(http.Controller):
+    @http.route(
+        "/client_balance/report/xlsx/<int:wizard_id>",
+        type="http",
+        auth="user",
+        readonly=True,
+    )
+    def report_xlsx(self, wizard_id):
+        """The Client Balances report as XLSX, built on the fly: nothing is
+        written, so it may run on a read-only replica."""
+        wizard = request.env["client.balance.report.wizard"].browse(wizard_id).exists()
+        if not wizard:
+            raise NotFound()
+        content = wizard._xlsx()
+        filename = f"client_balances_{wizard.date}.xlsx"
+        return request.make_response(
+            content,
+            headers=[
+                (
+                    "Content-Type",
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                ),
+                ("Content-Disposition", content_disposition(filename)),
+            ],
+        )
