@@ -11,7 +11,7 @@
     "license": "LGPL-3",
     "application": False,
     "installable": True,
-    "depends": ["account", "mail"],
+    "depends": ["account", "mail", "portal"],
     "data": [
         "security/client_balance_security.xml",
         "security/ir.model.access.csv",
@@ -27,6 +27,7 @@
         "views/account_move_views.xml",
         "views/client_balance_allowance_views.xml",
         "views/client_balance_report_views.xml",
+        "views/client_balance_portal_templates.xml",
         "wizards/client_balance_wizard_views.xml",
         "wizards/account_payment_register_views.xml",
         "report/client_balance_report.xml",

@@ -8,3 +8,11 @@ from . import test_web_client
 from . import test_migration
 from . import test_payout_refund
 from . import test_transfer
+from . import test_ledger_core
+from . import test_deposit
+from . import test_store_credit
+from . import test_expiry
+from . import test_allowance
+from . import test_partner_list
+from . import test_report
+from . import test_portal
