@@ -34,6 +34,7 @@
         "report/report_invoice.xml",
         "report/client_balance_card_report.xml",
         "report/client_balance_allowance_statement.xml",
+        "report/client_balance_statement.xml",
         "views/client_balance_menus.xml",
     ],
     "assets": {

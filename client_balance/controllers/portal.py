@@ -119,6 +119,49 @@ class ClientBalancePortal(CustomerPortal):
         )
         return request.render("client_balance.portal_my_balance", values)
 
+    @http.route(
+        ["/my/balances/<int:account_id>/statement"],
+        type="http",
+        auth="user",
+        website=True,
+        readonly=True,
+    )
+    def portal_my_balance_statement(self, account_id, date_from=None, date_to=None, **kw):
+        """The statement of one of the client's own accounts, as a PDF."""
+        account = self._client_balance_accounts([("id", "=", account_id)])
+        if not account:
+            raise NotFound()
+        today = fields.Date.context_today(account)
+        data = {
+            "partner_ids": account.commercial_partner_id.ids,
+            "account_ids": account.ids,
+            "date_from": fields.Date.to_string(
+                self._client_balance_date(date_from) or account.date_open
+            ),
+            "date_to": fields.Date.to_string(self._client_balance_date(date_to) or today),
+        }
+        # The access to the account is checked above.
+        pdf, _format = (
+            request.env["ir.actions.report"]
+            .sudo()
+            ._render_qweb_pdf(
+                "client_balance.client_balance_statement_report",
+                account.commercial_partner_id.ids,
+                data=data,
+            )
+        )
+        return request.make_response(
+            pdf,
+            headers=[
+                ("Content-Type", "application/pdf"),
+                ("Content-Length", len(pdf)),
+                (
+                    "Content-Disposition",
+                    http.content_disposition(f"balance_statement_{account.id}.pdf"),
+                ),
+            ],
+        )
+
     @staticmethod
     def _client_balance_date(value):
         try:

@@ -16,3 +16,4 @@ from . import test_allowance
 from . import test_partner_list
 from . import test_report
 from . import test_portal
+from . import test_statement

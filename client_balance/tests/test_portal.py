@@ -80,9 +80,22 @@ class TestPortal(HttpCase):
         self.assertNotIn("Portal Salon A", page.text)
         self.assertIn("You have no balance with us.", page.text)
 
+    def test_download_statement(self):
+        self.authenticate("cb_portal_a", "cb_portal_a")
+        statement = self._get(f"/my/balances/{self.account_a.id}/statement")
+        self.assertEqual(statement.status_code, 200)
+        self.assertEqual(statement.headers["Content-Type"], "application/pdf")
+        # Under tests Odoo renders reports as HTML instead of calling
+        # wkhtmltopdf: the statement's content is checked in it.
+        self.assertIn(b"Balance Statement", statement.content)
+        self.assertIn(b"Visit credit 22", statement.content)
+        self.assertNotIn(b"Secret top-up of B", statement.content)
+        self.assertEqual(self._get(f"/my/balances/{self.account_b.id}/statement").status_code, 404)
+
     def test_routes_are_read_only(self):
         for method in (
             ClientBalancePortal.portal_my_balances,
             ClientBalancePortal.portal_my_balance,
+            ClientBalancePortal.portal_my_balance_statement,
         ):
             self.assertTrue(method.original_routing["readonly"])

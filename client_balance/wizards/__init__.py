@@ -13,3 +13,4 @@ from . import client_balance_allowance_statement
 from . import account_payment_register
 from . import base_partner_merge
 from . import client_balance_report_wizard
+from . import client_balance_statement

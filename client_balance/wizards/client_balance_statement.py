@@ -1,0 +1,206 @@
+from dateutil.relativedelta import relativedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+REPORT = "client_balance.client_balance_statement_report"
+
+
+class ClientBalanceStatementWizard(models.TransientModel):
+    """Client statements for a period: print them, or e-mail them (several
+    clients are queued and sent by a scheduled action)."""
+
+    _name = "client.balance.statement.wizard"
+    _description = "Client Balance Statements"
+
+    partner_ids = fields.Many2many("res.partner", string="Clients", required=True)
+    date_from = fields.Date(
+        required=True,
+        default=lambda self: (
+            fields.Date.context_today(self).replace(day=1) - relativedelta(months=1)
+        ),
+    )
+    date_to = fields.Date(
+        required=True,
+        default=lambda self: fields.Date.context_today(self).replace(day=1) - relativedelta(days=1),
+    )
+
+    def _data(self):
+        self.ensure_one()
+        if self.date_to < self.date_from:
+            raise UserError(self.env._("The period ends before it starts."))
+        return {
+            "partner_ids": self.partner_ids.commercial_partner_id.ids,
+            "date_from": fields.Date.to_string(self.date_from),
+            "date_to": fields.Date.to_string(self.date_to),
+        }
+
+    def action_print(self):
+        self.env["client.balance.account"]._check_group("client_balance.client_balance_group_user")
+        data = self._data()
+        return self.env.ref(REPORT).report_action(
+            self.env["res.partner"].browse(data["partner_ids"]), data=data
+        )
+
+    def action_send(self):
+        """One client: sent now. Several: queued for the scheduled action,
+        so that one request does not render them all."""
+        self.env["client.balance.account"]._check_group("client_balance.client_balance_group_user")
+        data = self._data()
+        clients = self.env["res.partner"].browse(data["partner_ids"])
+        missing = clients.filtered(lambda client: not client.email)
+        Queue = self.env["client.balance.statement.queue"].sudo()
+        queued = Queue.create(
+            [
+                {
+                    "partner_id": client.id,
+                    "date_from": self.date_from,
+                    "date_to": self.date_to,
+                    "user_id": self.env.uid,
+                }
+                for client in clients - missing
+            ]
+        )
+        if len(queued) == 1:
+            queued._send()
+            message = self.env._("The statement is sent.")
+        else:
+            self.env.ref("client_balance.client_balance_statement_cron")._trigger()
+            message = self.env._(
+                "%(count)s statements are queued and sent in the background.", count=len(queued)
+            )
+        if missing:
+            message += " " + self.env._(
+                "Without an e-mail address, not sent: %(clients)s.",
+                clients=", ".join(missing.mapped("display_name")),
+            )
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "warning" if missing else "success",
+                "message": message,
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
+
+
+class ClientBalanceStatementQueue(models.Model):
+    """A client statement waiting to be sent by e-mail."""
+
+    _name = "client.balance.statement.queue"
+    _description = "Client Balance Statement to Send"
+    _order = "id"
+
+    partner_id = fields.Many2one("res.partner", required=True, ondelete="cascade")
+    date_from = fields.Date(required=True)
+    date_to = fields.Date(required=True)
+    user_id = fields.Many2one("res.users", string="Requested By")
+
+    def _send(self):
+        template = self.env.ref("client_balance.email_template_client_statement")
+        Report = self.env["ir.actions.report"]
+        for request in self:
+            client = request.partner_id
+            data = {
+                "partner_ids": client.ids,
+                "date_from": fields.Date.to_string(request.date_from),
+                "date_to": fields.Date.to_string(request.date_to),
+            }
+            pdf, _format = Report._render_qweb_pdf(REPORT, client.ids, data=data)
+            attachment = (
+                self.env["ir.attachment"]
+                .sudo()
+                .create(
+                    {
+                        "name": self.env._(
+                            "Balance statement %(client)s %(date_from)s - %(date_to)s.pdf",
+                            client=client.name,
+                            date_from=request.date_from,
+                            date_to=request.date_to,
+                        ),
+                        "raw": pdf,
+                        "res_model": "res.partner",
+                        "res_id": client.id,
+                        "mimetype": "application/pdf",
+                    }
+                )
+            )
+            template.with_context(
+                statement_date_from=request.date_from, statement_date_to=request.date_to
+            ).send_mail(client.id, email_values={"attachment_ids": [attachment.id]})
+        self.unlink()
+
+    @api.model
+    def _cron_send(self, batch=50):
+        """Send the queued statements, a batch at a time."""
+        queued = self.search([], limit=batch)
+        queued._send()
+        if self.search_count([], limit=1):
+            self.env.ref("client_balance.client_balance_statement_cron")._trigger()
+        return len(queued)
+
+
+class ReportClientBalanceStatement(models.AbstractModel):
+    _name = "report.client_balance.report_client_statement"
+    _description = "Client Balance Statement"
+
+    @api.model
+    def _get_report_values(self, docids, data=None):
+        data = data or {}
+        today = fields.Date.context_today(self)
+        date_from = fields.Date.to_date(data.get("date_from")) or today.replace(day=1)
+        date_to = fields.Date.to_date(data.get("date_to")) or today
+        clients = self.env["res.partner"].browse(docids or data.get("partner_ids") or [])
+        Account = self.env["client.balance.account"]
+        Operation = self.env["client.balance.operation"]
+        Line = self.env["client.balance.report.line"]
+        statements = {}
+        for client in clients:
+            domain = [("partner_id", "child_of", client.ids)]
+            if data.get("account_ids"):
+                domain.append(("id", "in", data["account_ids"]))
+            accounts = Account.search(domain)
+            opening = dict(
+                Line._read_group(
+                    [("account_id", "in", accounts.ids), ("date", "<", date_from)],
+                    ["account_id"],
+                    ["balance:sum"],
+                )
+            )
+            sections = []
+            for account in accounts:
+                operations = Operation.search(
+                    [
+                        ("account_id", "=", account.id),
+                        ("state", "!=", "draft"),
+                        ("date", ">=", date_from),
+                        ("date", "<=", date_to),
+                    ],
+                    order="date, id",
+                )
+                running = opening.get(account, 0.0)
+                lines = []
+                for operation in operations:
+                    running += operation.amount
+                    lines.append((operation, running))
+                sections.append(
+                    {
+                        "account": account,
+                        "opening": opening.get(account, 0.0),
+                        "lines": lines,
+                        "closing": running,
+                    }
+                )
+            statements[client.id] = sections
+        kinds = dict(Operation._fields["kind"]._description_selection(self.env))
+        return {
+            "doc_ids": clients.ids,
+            "doc_model": "res.partner",
+            "docs": clients,
+            "date_from": date_from,
+            "date_to": date_to,
+            "statements": statements,
+            "kinds": kinds,
+            "current": date_to >= today,
+        }
