@@ -29,3 +29,21 @@ class ClientBalanceReportController(http.Controller):
                 ("Content-Disposition", content_disposition(filename)),
             ],
         )
+
+    @http.route("/client_balance/import/template", type="http", auth="user", readonly=True)
+    def import_template(self):
+        """The Excel template of the opening balances import."""
+        request.env["client.balance.account"]._check_group(
+            "client_balance.client_balance_group_manager"
+        )
+        content = request.env["client.balance.import"]._template_xlsx()
+        return request.make_response(
+            content,
+            headers=[
+                (
+                    "Content-Type",
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                ),
+                ("Content-Disposition", content_disposition("opening_balances_template.xlsx")),
+            ],
+        )

@@ -713,7 +713,17 @@ class ClientBalanceAccount(models.Model):
         )
 
     @api.model
-    def _open_account(self, requisite, balance_type, currency, company, initial_amount=0.0):
+    def _open_account(
+        self,
+        requisite,
+        balance_type,
+        currency,
+        company,
+        initial_amount=0.0,
+        date_open=None,
+        user=None,
+        description=None,
+    ):
         """Open the account of ``requisite`` of ``balance_type`` in
         ``currency`` and ``company``: the one place that checks it is new,
         makes it the client's default when it has none in that currency and
@@ -757,18 +767,19 @@ class ClientBalanceAccount(models.Model):
                         "type_id": balance_type.id,
                         "currency_id": currency.id,
                         "company_id": company.id,
-                        "user_id": self.env.uid,
+                        "user_id": (user or self.env.user).id,
+                        "date_open": date_open or fields.Date.context_today(self),
                     }
                 )
                 .with_env(self.env)
             )
             if initial_amount:
-                account._book_opening(initial_amount)
+                account._book_opening(initial_amount, description=description)
         return account
 
-    def _book_opening(self, amount):
+    def _book_opening(self, amount, date=None, description=None):
         """Book the opening balance ``amount`` (negative: a debt) against the
-        type's opening counterpart."""
+        type's opening counterpart, on ``date`` (default the opening date)."""
         self.ensure_one()
         accounting = self.type_id._get_accounting(self.company_id)
         if not accounting["opening_account"]:
@@ -785,9 +796,9 @@ class ClientBalanceAccount(models.Model):
             self,
             magnitude,
             debit=debit,
-            date=self.date_open,
+            date=date or self.date_open,
             counterpart_account_id=accounting["opening_account"].id,
-            description=self.env._("Opening balance"),
+            description=description or self.env._("Opening balance"),
         )
 
     def _check_group(self, xmlid):

@@ -17,3 +17,4 @@ from . import test_partner_list
 from . import test_report
 from . import test_portal
 from . import test_statement
+from . import test_import

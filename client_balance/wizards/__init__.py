@@ -14,3 +14,4 @@ from . import account_payment_register
 from . import base_partner_merge
 from . import client_balance_report_wizard
 from . import client_balance_statement
+from . import client_balance_import

@@ -1,0 +1,135 @@
+import base64
+import io
+
+import openpyxl
+
+from odoo.exceptions import UserError
+from odoo.tests import tagged
+
+from .common import ClientBalanceCommon
+
+
+@tagged("post_install", "-at_install")
+class TestImportOpeningBalances(ClientBalanceCommon):
+    """Opening balances migrated from Excel: a preview row by row, all or
+    nothing, and the same file twice does not book twice."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.client.ref = "C-001"
+        cls.other = cls.env["res.partner"].create(
+            {"name": "Gym Client", "is_company": True, "email": "Gym@Example.com"}
+        )
+        cls.eur = cls.setup_other_currency("EUR")
+
+    def _file(self, rows):
+        book = openpyxl.Workbook()
+        sheet = book.active
+        sheet.append(
+            [
+                "Client",
+                "Requisite",
+                "Type",
+                "Currency",
+                "Opening balance",
+                "Date",
+                "Opened by",
+                "Note",
+            ]
+        )
+        for row in rows:
+            sheet.append(row)
+        output = io.BytesIO()
+        book.save(output)
+        return base64.b64encode(output.getvalue())
+
+    def _wizard(self, rows):
+        wizard = (
+            self.env["client.balance.import"]
+            .with_user(self.user_manager)
+            .create({"file": self._file(rows), "filename": "balances.xlsx"})
+        )
+        wizard.action_preview()
+        return wizard
+
+    GOOD = [
+        ["C-001", "", "Deposits", "USD", 120.0, "2026-01-01", "cb_front_desk", "Migrated"],
+        ["gym@example.com", "", "Deposits", "EUR", 80.5, "2026-01-01", "", ""],
+    ]
+
+    def test_good_and_bad_rows_then_corrected_then_again(self):
+        bad = [
+            *self.GOOD,
+            ["Nobody Ltd", "", "Deposits", "USD", 10.0, "2026-01-01", "", ""],
+            ["C-001", "", "No Such Type", "USD", 10.0, "2026-01-01", "", ""],
+            ["C-001", "", "Deposits", "USD", 10.005, "2026-01-01", "", ""],
+            ["C-001", "", "Deposits", "USD", 10.0, "not a date", "", ""],
+            ["C-001", "", "Deposits", "USD", 10.0, "2026-01-01", "nobody", ""],
+        ]
+        wizard = self._wizard(bad)
+        self.assertEqual(wizard.line_ids.mapped("action"), ["open", "open", *["error"] * 5])
+        self.assertEqual(wizard.line_ids.mapped("row"), [2, 3, 4, 5, 6, 7, 8])
+        messages = wizard.line_ids[2:].mapped("message")
+        for expected, message in zip(
+            ["No client has", "No balance type", "more decimals", "must be a date", "No user has"],
+            messages,
+            strict=True,
+        ):
+            self.assertIn(expected, message)
+        before = self._snapshot()
+        with self.assertRaisesRegex(UserError, "5 rows have errors .rows 4, 5, 6, 7, 8."):
+            wizard.action_import()
+        self.assertEqual(self._snapshot(), before, "nothing is imported")
+
+        wizard = self._wizard(self.GOOD)
+        self.assertEqual(wizard.error_count, 0)
+        wizard.action_import()
+        self.assertIn("2 accounts opened", wizard.summary)
+        usd = self.env["client.balance.account"].search(
+            [("commercial_partner_id", "=", self.client.id)]
+        )
+        self.assertAlmostEqual(usd.balance, 120.0)
+        self.assertEqual(usd.user_id, self.user_front_desk)
+        self.assertEqual(str(usd.date_open), "2026-01-01")
+        opening = usd.operation_ids
+        self.assertEqual(
+            (opening.kind, str(opening.date), opening.description),
+            ("opening", "2026-01-01", "Migrated"),
+        )
+        eur = self.env["client.balance.account"].search(
+            [("commercial_partner_id", "=", self.other.id)]
+        )
+        self.assertEqual(eur.currency_id, self.eur)
+        self.assertAlmostEqual(eur.balance, 80.5)
+
+        again = self._wizard(self.GOOD)
+        self.assertEqual(again.line_ids.mapped("action"), ["skip", "skip"])
+        again.action_import()
+        self.assertIn("2 rows skipped", again.summary)
+        self.assertAlmostEqual(usd.balance, 120.0, msg="the same file twice books once")
+
+        more = self._wizard(
+            [["C-001", "", "Deposits", "USD", 30.0, "2026-02-01", "", "Top-up of the old system"]]
+        )
+        self.assertEqual(more.line_ids.action, "add")
+        more.action_import()
+        self.assertAlmostEqual(usd.balance, 150.0)
+        self.assertFalse(self.env["client.balance.account"].check_integrity(self.company.ids))
+
+    def test_template_and_rights(self):
+        template = openpyxl.load_workbook(
+            io.BytesIO(self.env["client.balance.import"]._template_xlsx())
+        ).active
+        self.assertEqual(template["A1"].value, "Client (reference, name, VAT or e-mail)")
+        self.assertEqual(template.max_column, 8)
+        wizard = self.env["client.balance.import"].create(
+            {"file": self._file(self.GOOD), "filename": "b.xlsx"}
+        )
+        with self.assertRaisesRegex(Exception, "Only members"):
+            wizard.with_user(self.user_cashier).action_preview()
+        broken = self.env["client.balance.import"].create(
+            {"file": base64.b64encode(b"not excel"), "filename": "b.xlsx"}
+        )
+        with self.assertRaisesRegex(UserError, "cannot be read"):
+            broken.action_preview()
