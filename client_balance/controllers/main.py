@@ -15,7 +15,7 @@ class ClientBalanceReportController(http.Controller):
         """The Client Balances report as XLSX, built on the fly: nothing is
         written, so it may run on a read-only replica."""
         wizard = request.env["client.balance.report.wizard"].browse(wizard_id).exists()
-        if not wizard:
+        if not wizard or wizard.create_uid != request.env.user:
             raise NotFound()
         content = wizard._xlsx()
         filename = f"client_balances_{wizard.date}.xlsx"

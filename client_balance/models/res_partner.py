@@ -733,12 +733,15 @@ class ResPartner(models.Model):
             ["partner_id", "currency_id"],
             ["balance:sum"],
         )
-        # Each requisite counts for itself and every partner above it.
+        # Each requisite counts for itself and every partner above it within
+        # its client (a subsidiary company is a client of its own).
         above = {}
         for requisite, _currency, _balance in groups:
             chain, ids = requisite, set()
             while chain:
                 ids.add(chain.id)
+                if chain == requisite.commercial_partner_id:
+                    break
                 chain = chain.parent_id
             above[requisite] = ids
         for partner in partners:
@@ -760,26 +763,38 @@ class ResPartner(models.Model):
             )
             partner.client_balance_currency_ids = [(6, 0, [c.id for c in currencies])]
 
-    def _client_balance_partners_with(self, domain):
-        """The clients and requisites holding accounts that match ``domain``."""
-        accounts = self.env["client.balance.account"]._read_group(
+    def _client_balance_partners_with(self, domain, having=None):
+        """The clients (and their contacts) whose accounts matching
+        ``domain`` sum, per currency, to a total passing ``having``, as the
+        column shows them."""
+        groups = self.env["client.balance.account"]._read_group(
             [("company_id", "in", self.env.companies.ids), *domain],
-            ["partner_id", "commercial_partner_id"],
+            ["commercial_partner_id", "currency_id"],
+            ["balance:sum"],
         )
-        return [partner.id for requisite, client in accounts for partner in (requisite, client)]
+        clients = {
+            client.id
+            for client, currency, balance in groups
+            if having is None or having(currency, balance)
+        }
+        return list(clients)
 
-    def _client_balance_search(self, operator, value, domain):
+    def _client_balance_search(self, operator, value, having):
         if operator not in ("=", "!=") or not isinstance(value, bool):
             raise UserError(self.env._("This filter is searched with = True or = False."))
-        ids = self._client_balance_partners_with(domain)
+        clients = self._client_balance_partners_with([], having)
         positive = (operator == "=") == value
-        return [("id", "in" if positive else "not in", ids)]
+        return [("commercial_partner_id", "in" if positive else "not in", clients)]
 
     def _search_client_balance_has_balance(self, operator, value):
-        return self._client_balance_search(operator, value, [("balance", "!=", 0)])
+        return self._client_balance_search(
+            operator, value, lambda currency, balance: not currency.is_zero(balance)
+        )
 
     def _search_client_balance_negative(self, operator, value):
-        return self._client_balance_search(operator, value, [("balance", "<", 0)])
+        return self._client_balance_search(
+            operator, value, lambda currency, balance: currency.compare_amounts(balance, 0) < 0
+        )
 
     def _search_client_balance_currency_ids(self, operator, value):
         if operator in ("=", "in") and value:
@@ -788,11 +803,11 @@ class ResPartner(models.Model):
                 domain = [("currency_id.name", "in", list(currencies))]
             else:
                 domain = [("currency_id", "in", list(currencies))]
-            return [("id", "in", self._client_balance_partners_with(domain))]
+            return [("commercial_partner_id", "in", self._client_balance_partners_with(domain))]
         if operator == "ilike" and isinstance(value, str):
             return [
                 (
-                    "id",
+                    "commercial_partner_id",
                     "in",
                     self._client_balance_partners_with([("currency_id.name", "ilike", value)]),
                 )

@@ -117,6 +117,32 @@ class TestImportOpeningBalances(ClientBalanceCommon):
         self.assertAlmostEqual(usd.balance, 150.0)
         self.assertFalse(self.env["client.balance.account"].check_integrity(self.company.ids))
 
+    def test_amounts_and_rows_of_one_account(self):
+        wizard = self._wizard(
+            [
+                ["C-001", "", "Deposits", "USD", "1,200", "2026-01-01", "", ""],
+                ["C-001", "", "Deposits", "USD", "12,50", "2026-01-02", "", ""],
+                ["C-001", "", "Deposits", "USD", " 7.25 ", "2026-01-03", "", ""],
+                ["C-001", "", "Deposits", "USD", -5.0, "2026-01-04", "", ""],
+            ]
+        )
+        self.assertEqual(wizard.line_ids.mapped("action"), ["error", "open", "add", "error"])
+        self.assertIn("without thousands separators", wizard.line_ids[0].message)
+        self.assertEqual(wizard.line_ids[1].amount, 12.5)
+        self.assertIn("beyond what the balance type", wizard.line_ids[3].message)
+        wizard = self._wizard(
+            [
+                ["C-001", "", "Deposits", "USD", "12,50", "2026-01-02", "", ""],
+                ["C-001", "", "Deposits", "USD", " 7.25 ", "2026-01-03", "", ""],
+            ]
+        )
+        wizard.action_import()
+        self.assertIn("1 accounts opened, 1 opening balances added", wizard.summary)
+        account = self.env["client.balance.account"].search(
+            [("commercial_partner_id", "=", self.client.id)]
+        )
+        self.assertAlmostEqual(account.balance, 19.75)
+
     def test_template_and_rights(self):
         template = openpyxl.load_workbook(
             io.BytesIO(self.env["client.balance.import"]._template_xlsx())

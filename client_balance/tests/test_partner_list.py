@@ -56,6 +56,18 @@ class TestPartnerList(ClientBalanceCommon):
             len(Partner.search([*among, ("client_balance_has_balance", "=", False)])), 79
         )
 
+    def test_subsidiary_is_a_client_of_its_own(self):
+        """A subsidiary company's balance is its own, whatever else the page
+        shows."""
+        parent = self.partners[1]
+        subsidiary = self.env["res.partner"].create(
+            {"name": "Subsidiary", "is_company": True, "parent_id": parent.id}
+        )
+        self._topup(self._open(partner=subsidiary), 40.0)
+        self.assertFalse(parent.client_balance_list)
+        self.assertFalse((parent | subsidiary).mapped("client_balance_list")[0])
+        self.assertEqual(subsidiary.client_balance_list, self.currency.format(40.0))
+
     def test_one_query_for_a_page(self):
         """Reading the column costs as many queries for 80 partners as for
         one: one grouped query, no query per row."""

@@ -27,6 +27,15 @@ class TestPortal(HttpCase):
         )
         for index in range(23):
             self.account_a.topup(10.0 + index, bank.id, False, f"Visit credit {index:02d}")
+        self.invoice_a = env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "partner_id": self.client_a.id,
+                "invoice_line_ids": [(0, 0, {"name": "Haircut", "price_unit": 5.0, "tax_ids": []})],
+            }
+        )
+        self.invoice_a.action_post()
+        self.account_a.spend(self.invoice_a.id, 5.0)
         self.account_b = env["client.balance.account"].browse(
             self.client_b.client_balance_open(deposits.id)
         )
@@ -53,6 +62,10 @@ class TestPortal(HttpCase):
         self.assertIn("Visit credit 22", history.text)
         self.assertNotIn("Visit credit 02", history.text)
         self.assertIn(f"/my/balances/{self.account_a.id}/page/2", history.text)
+        # The spend links to the invoice's portal page (no access token is
+        # written by this read-only page).
+        self.assertIn(f"/my/invoices/{self.invoice_a.id}", history.text)
+        self.assertFalse(self.invoice_a.access_token)
         second = self._get(f"/my/balances/{self.account_a.id}/page/2")
         self.assertIn("Visit credit 00", second.text)
         found = self._get(f"/my/balances/{self.account_a.id}?search=credit+05")

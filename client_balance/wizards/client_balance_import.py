@@ -1,5 +1,6 @@
 import base64
 import io
+import re
 from datetime import date, datetime
 
 import openpyxl
@@ -152,6 +153,20 @@ class ClientBalanceImport(models.TransientModel):
         }
 
     @staticmethod
+    def _parse_amount(value):
+        """A number, or a text of digits with at most one decimal separator
+        (a point, or a comma followed by one or two digits); anything that
+        could be read two ways ("1,200") is refused."""
+        if not isinstance(value, str):
+            return value
+        text = value.replace(" ", "").replace("\xa0", "").strip()
+        if text.count(",") == 1 and "." not in text and len(text.split(",")[1]) in (1, 2):
+            text = text.replace(",", ".")
+        if not re.fullmatch(r"-?\d+(\.\d+)?", text):
+            return None
+        return float(text)
+
+    @staticmethod
     def _text(value):
         if value is None:
             return ""
@@ -210,12 +225,8 @@ class ClientBalanceImport(models.TransientModel):
             [("account_id", "in", accounts.ids), ("kind", "=", "opening"), ("state", "=", "posted")]
         )
         imported = {(op.account_id.id, op.date, op.currency_id.round(op.amount)) for op in openings}
-        journal = (
-            company.sudo().client_balance_journal_id
-            or company.sudo().root_id.client_balance_journal_id
-        )
-        lock_date = company.sudo()._get_user_fiscal_lock_date(journal)
         seen = set()
+        opened = set()
         result = []
         for (index, _row), cell in zip(rows, cells, strict=True):
             vals = {"row": index, "action": "error"}
@@ -230,7 +241,7 @@ class ClientBalanceImport(models.TransientModel):
                         accounts,
                         imported,
                         seen,
-                        lock_date,
+                        opened,
                     )
                 )
             except UserError as error:
@@ -240,7 +251,7 @@ class ClientBalanceImport(models.TransientModel):
         return result
 
     def _resolve_row(
-        self, cell, candidates, types, currencies, users, accounts, imported, seen, lock_date
+        self, cell, candidates, types, currencies, users, accounts, imported, seen, opened
     ):
         _ = self.env._
         key = self._text(cell["client"])
@@ -269,7 +280,7 @@ class ClientBalanceImport(models.TransientModel):
         if requisite_key:
             requisite = self.env["res.partner"].search(
                 [
-                    ("id", "child_of", client.ids),
+                    ("commercial_partner_id", "=", client.id),
                     "|",
                     ("ref", "=", requisite_key),
                     ("name", "=", requisite_key),
@@ -298,6 +309,22 @@ class ClientBalanceImport(models.TransientModel):
                     company=self.company_id.name,
                 )
             )
+        if client.company_id and client.company_id != self.company_id:
+            raise UserError(
+                _(
+                    "%(client)s belongs to %(company)s: import its balances in that company.",
+                    client=client.display_name,
+                    company=client.company_id.name,
+                )
+            )
+        accounting = balance_type._get_accounting_or_empty(self.company_id)
+        if not accounting["opening_account"] or not accounting["journal"]:
+            raise UserError(
+                _(
+                    "Set the opening counterpart account and the journal of %(type)s first.",
+                    type=type_name,
+                )
+            )
         code = self._text(cell["currency"]).upper()
         currency = currencies.filtered(lambda record: record.name == code)
         if not currency or not currency.active:
@@ -310,14 +337,14 @@ class ClientBalanceImport(models.TransientModel):
                     currency=code,
                 )
             )
-        amount = cell["amount"]
-        if isinstance(amount, str):
-            try:
-                amount = float(amount.replace(" ", "").replace(",", "."))
-            except ValueError:
-                amount = None
+        amount = self._parse_amount(cell["amount"])
         if amount is None or isinstance(amount, bool) or not isinstance(amount, (int, float)):
-            raise UserError(_("The opening balance must be a number."))
+            raise UserError(
+                _(
+                    "The opening balance must be a number, written without thousands "
+                    "separators (1200.50)."
+                )
+            )
         if not float_is_zero(
             amount - currency.round(amount), precision_digits=currency.decimal_places + 4
         ):
@@ -338,9 +365,28 @@ class ClientBalanceImport(models.TransientModel):
                 day = None
         if not day:
             raise UserError(_("The date must be a date (YYYY-MM-DD)."))
+        lock_date = self.company_id.sudo()._get_user_fiscal_lock_date(accounting["journal"])
         if lock_date and day <= lock_date:
             raise UserError(
                 _("The books are locked until %(lock)s: choose a later date.", lock=lock_date)
+            )
+        minimum = sum(
+            balance_type.minimum_ids.filtered(lambda line: line.currency_id == currency).mapped(
+                "min_balance"
+            )
+        )
+        if (
+            currency.compare_amounts(amount, 0) < 0
+            and currency.compare_amounts(amount, minimum) < 0
+        ):
+            raise UserError(
+                _(
+                    "A debt of %(amount)s is beyond what the balance type %(type)s allows "
+                    "(%(minimum)s).",
+                    amount=currency.format(amount),
+                    type=type_name,
+                    minimum=currency.format(minimum),
+                )
             )
         login = self._text(cell["user"])
         user = (
@@ -386,6 +432,11 @@ class ClientBalanceImport(models.TransientModel):
                 "action": "skip",
                 "message": _("The account exists and the amount is zero."),
             }
+        key = (requisite.id, balance_type.id, currency.id)
+        if not account and key in opened:
+            # An earlier row of the file opens it.
+            return {**vals, "action": "add", "message": False}
+        opened.add(key)
         return {**vals, "action": "add" if account else "open", "message": False}
 
     # ------------------------------------------------------------------
@@ -414,24 +465,12 @@ class ClientBalanceImport(models.TransientModel):
         Account = Account.with_company(self.company_id)
         with self.env.cr.savepoint():
             for line in self.line_ids.sorted("row"):
-                description = line.note or self.env._("Opening balance")
-                if line.action == "open":
-                    Account._open_account(
-                        line.requisite_id,
-                        line.type_id,
-                        line.currency_id,
-                        self.company_id,
-                        initial_amount=line.amount,
-                        date_open=line.date,
-                        user=line.user_id or None,
-                        description=description,
-                    )
-                    opened += 1
-                elif line.action == "add":
-                    line.account_id.with_company(self.company_id)._book_opening(
-                        line.amount, date=line.date, description=description
-                    )
-                    added += 1
+                try:
+                    opened, added = line._import_row(Account, opened, added)
+                except UserError as error:
+                    raise UserError(
+                        self.env._("Row %(row)s: %(error)s", row=line.row, error=error.args[0])
+                    ) from error
         skipped = len(self.line_ids.filtered(lambda line: line.action == "skip"))
         self.summary = self.env._(
             "%(opened)s accounts opened, %(added)s opening balances added to existing accounts, "
@@ -463,3 +502,36 @@ class ClientBalanceImportLine(models.TransientModel):
     account_id = fields.Many2one("client.balance.account", string="Existing Account", readonly=True)
     action = fields.Selection(ACTIONS, readonly=True)
     message = fields.Char(readonly=True)
+
+    def _import_row(self, Account, opened, added):
+        """Book this row; returns the counts of accounts opened and opening
+        balances added so far."""
+        self.ensure_one()
+        company = self.import_id.company_id
+        description = self.note or self.env._("Opening balance")
+        account = self.account_id or Account.search(
+            [
+                ("partner_id", "=", self.requisite_id.id),
+                ("type_id", "=", self.type_id.id),
+                ("currency_id", "=", self.currency_id.id),
+                ("company_id", "=", company.id),
+            ]
+        )
+        if self.action == "open" and not account:
+            Account._open_account(
+                self.requisite_id,
+                self.type_id,
+                self.currency_id,
+                company,
+                initial_amount=self.amount,
+                date_open=self.date,
+                user=self.user_id or None,
+                description=description,
+            )
+            return opened + 1, added
+        if self.action in ("open", "add") and not self.currency_id.is_zero(self.amount):
+            account.with_company(company)._book_opening(
+                self.amount, date=self.date, description=description
+            )
+            return opened, added + 1
+        return opened, added

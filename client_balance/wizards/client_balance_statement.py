@@ -1,9 +1,13 @@
+import logging
+
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 REPORT = "client_balance.client_balance_statement_report"
+
+_logger = logging.getLogger(__name__)
 
 
 class ClientBalanceStatementWizard(models.TransientModel):
@@ -98,38 +102,53 @@ class ClientBalanceStatementQueue(models.Model):
     user_id = fields.Many2one("res.users", string="Requested By")
 
     def _send(self):
-        template = self.env.ref("client_balance.email_template_client_statement")
-        Report = self.env["ir.actions.report"]
+        """Render and e-mail each statement with the rights, companies and
+        language of the user who asked for it; a statement that fails is
+        logged and dropped, the others are sent."""
         for request in self:
-            client = request.partner_id
-            data = {
-                "partner_ids": client.ids,
-                "date_from": fields.Date.to_string(request.date_from),
-                "date_to": fields.Date.to_string(request.date_to),
-            }
-            pdf, _format = Report._render_qweb_pdf(REPORT, client.ids, data=data)
-            attachment = (
-                self.env["ir.attachment"]
-                .sudo()
-                .create(
-                    {
-                        "name": self.env._(
-                            "Balance statement %(client)s %(date_from)s - %(date_to)s.pdf",
-                            client=client.name,
-                            date_from=request.date_from,
-                            date_to=request.date_to,
-                        ),
-                        "raw": pdf,
-                        "res_model": "res.partner",
-                        "res_id": client.id,
-                        "mimetype": "application/pdf",
-                    }
+            try:
+                with self.env.cr.savepoint():
+                    request._send_one()
+            except Exception:  # one client's failure must not block the others
+                _logger.exception(
+                    "Balance statement of %s not sent", request.partner_id.display_name
                 )
-            )
-            template.with_context(
-                statement_date_from=request.date_from, statement_date_to=request.date_to
-            ).send_mail(client.id, email_values={"attachment_ids": [attachment.id]})
         self.unlink()
+
+    def _send_one(self):
+        self.ensure_one()
+        user = self.user_id or self.env.user
+        env = self.with_user(user).with_context(allowed_company_ids=user.company_ids.ids).env
+        template = env.ref("client_balance.email_template_client_statement")
+        client = self.partner_id.with_env(env)
+        data = {
+            "partner_ids": client.ids,
+            "date_from": fields.Date.to_string(self.date_from),
+            "date_to": fields.Date.to_string(self.date_to),
+        }
+        pdf, _format = env["ir.actions.report"]._render_qweb_pdf(REPORT, client.ids, data=data)
+        # Kept on the client's partner, which the sender may not edit.
+        attachment = (
+            env["ir.attachment"]
+            .sudo()
+            .create(
+                {
+                    "name": env._(
+                        "Balance statement %(client)s %(date_from)s - %(date_to)s.pdf",
+                        client=client.name,
+                        date_from=self.date_from,
+                        date_to=self.date_to,
+                    ),
+                    "raw": pdf,
+                    "res_model": "res.partner",
+                    "res_id": client.id,
+                    "mimetype": "application/pdf",
+                }
+            )
+        )
+        template.with_context(
+            statement_date_from=self.date_from, statement_date_to=self.date_to
+        ).send_mail(client.id, email_values={"attachment_ids": [attachment.id]})
 
     @api.model
     def _cron_send(self, batch=50):
@@ -157,7 +176,7 @@ class ReportClientBalanceStatement(models.AbstractModel):
         Line = self.env["client.balance.report.line"]
         statements = {}
         for client in clients:
-            domain = [("partner_id", "child_of", client.ids)]
+            domain = [("commercial_partner_id", "=", client.commercial_partner_id.id)]
             if data.get("account_ids"):
                 domain.append(("id", "in", data["account_ids"]))
             accounts = Account.search(domain)
