@@ -112,3 +112,31 @@ class TestPortal(HttpCase):
             ClientBalancePortal.portal_my_balance_statement,
         ):
             self.assertTrue(method.original_routing["readonly"])
+
+    def test_pages_run_on_a_read_only_cursor(self):
+        """Odoo runs read-only routes on a read-only cursor and logs a
+        warning when one writes and has to be retried on a read/write one:
+        none here, so they can run on a read replica."""
+        self.authenticate("cb_portal_a", "cb_portal_a")
+        with self.assertNoLogs("odoo.http", level="WARNING"):
+            for url in (
+                "/my/balances",
+                f"/my/balances/{self.account_a.id}",
+                f"/my/balances/{self.account_a.id}/page/2",
+                f"/my/balances/{self.account_a.id}/statement",
+            ):
+                self.assertEqual(self._get(url).status_code, 200, url)
+        accountant = new_test_user(
+            self.env(user=self.env.ref("base.user_admin")),
+            login="cb_report_user",
+            groups="base.group_user,client_balance.client_balance_group_user",
+        )
+        wizard = self.env["client.balance.report.wizard"].with_user(accountant).create({})
+        self.authenticate("cb_report_user", "cb_report_user")
+        with self.assertNoLogs("odoo.http", level="WARNING"):
+            export = self._get(f"/client_balance/report/xlsx/{wizard.id}")
+        self.assertEqual(export.status_code, 200)
+        self.assertTrue(export.content.startswith(b"PK"), "an .xlsx file")
+        # Another user's report wizard is not served.
+        self.authenticate("cb_portal_a", "cb_portal_a")
+        self.assertIn(self._get(f"/client_balance/report/xlsx/{wizard.id}").status_code, (403, 404))
