@@ -311,11 +311,17 @@ class AccountMove(models.Model):
         return super()._get_mail_template()
 
     def _post(self, soft=True):
-        # A refused invoice leaves no account opened for its credit either.
-        with self.env.cr.savepoint():
-            self._client_balance_prepare_credit_lines()
-            self._check_client_balance_lines()
-        credit_moves = self.filtered(lambda move: move._client_balance_credit_lines())
+        credit_moves = self.filtered(
+            lambda move: (
+                move._client_balance_credit_lines() or move.client_balance_deposit_account_id
+            )
+        )
+        if credit_moves:
+            # A refused invoice leaves no account opened for its credit either.
+            with self.env.cr.savepoint():
+                credit_moves._client_balance_prepare_credit_lines()
+        self._check_client_balance_lines()
+        credit_moves = credit_moves.filtered(lambda move: move._client_balance_credit_lines())
         if not credit_moves:
             return super()._post(soft=soft)
         posted = super(AccountMove, self - credit_moves)._post(soft=soft)

@@ -814,6 +814,32 @@ class ResPartner(models.Model):
             ]
         raise UserError(self.env._("Search client balance currencies by currency."))
 
+    def _client_balance_send_statement(self, report, template, data, filename):
+        """E-mail this partner ``template`` with the PDF of ``report``
+        rendered with ``data`` (its period: ``date_from``, ``date_to``)
+        attached; returns the attachment."""
+        self.ensure_one()
+        pdf, _format = self.env["ir.actions.report"]._render_qweb_pdf(report, self.ids, data=data)
+        # Kept on the partner, which whoever sends statements may not edit.
+        attachment = (
+            self.env["ir.attachment"]
+            .sudo()
+            .create(
+                {
+                    "name": filename,
+                    "raw": pdf,
+                    "res_model": "res.partner",
+                    "res_id": self.id,
+                    "mimetype": "application/pdf",
+                }
+            )
+        )
+        template.with_context(
+            statement_date_from=fields.Date.to_date(data["date_from"]),
+            statement_date_to=fields.Date.to_date(data["date_to"]),
+        ).send_mail(self.id, email_values={"attachment_ids": [attachment.id]})
+        return attachment
+
     def _client_balance_default_requisite(self):
         """The billing entity of a new client account: the invoice address."""
         self.ensure_one()

@@ -88,33 +88,17 @@ class ClientBalanceAllowanceStatements(models.TransientModel):
         }
 
     def _send(self, employer, template):
-        pdf, _format = self.env["ir.actions.report"]._render_qweb_pdf(
-            STATEMENT_REPORT, employer.ids, data=self._data()
+        return employer._client_balance_send_statement(
+            STATEMENT_REPORT,
+            template,
+            self._data(),
+            self.env._(
+                "Staff allowance statement %(company)s %(date_from)s - %(date_to)s.pdf",
+                company=employer.name,
+                date_from=self.date_from,
+                date_to=self.date_to,
+            ),
         )
-        # Kept on the company's partner, which users who send statements
-        # may not be allowed to edit.
-        attachment = (
-            self.env["ir.attachment"]
-            .sudo()
-            .create(
-                {
-                    "name": self.env._(
-                        "Staff allowance statement %(company)s %(date_from)s - %(date_to)s.pdf",
-                        company=employer.name,
-                        date_from=self.date_from,
-                        date_to=self.date_to,
-                    ),
-                    "raw": pdf,
-                    "res_model": "res.partner",
-                    "res_id": employer.id,
-                    "mimetype": "application/pdf",
-                }
-            )
-        )
-        template.with_context(
-            statement_date_from=self.date_from, statement_date_to=self.date_to
-        ).send_mail(employer.id, email_values={"attachment_ids": [attachment.id]})
-        return attachment
 
 
 class ReportAllowanceStatement(models.AbstractModel):

@@ -120,35 +120,21 @@ class ClientBalanceStatementQueue(models.Model):
         user = self.user_id or self.env.user
         env = self.with_user(user).with_context(allowed_company_ids=user.company_ids.ids).env
         template = env.ref("client_balance.email_template_client_statement")
-        client = self.partner_id.with_env(env)
-        data = {
-            "partner_ids": client.ids,
-            "date_from": fields.Date.to_string(self.date_from),
-            "date_to": fields.Date.to_string(self.date_to),
-        }
-        pdf, _format = env["ir.actions.report"]._render_qweb_pdf(REPORT, client.ids, data=data)
-        # Kept on the client's partner, which the sender may not edit.
-        attachment = (
-            env["ir.attachment"]
-            .sudo()
-            .create(
-                {
-                    "name": env._(
-                        "Balance statement %(client)s %(date_from)s - %(date_to)s.pdf",
-                        client=client.name,
-                        date_from=self.date_from,
-                        date_to=self.date_to,
-                    ),
-                    "raw": pdf,
-                    "res_model": "res.partner",
-                    "res_id": client.id,
-                    "mimetype": "application/pdf",
-                }
-            )
+        self.partner_id.with_env(env)._client_balance_send_statement(
+            REPORT,
+            template,
+            {
+                "partner_ids": self.partner_id.ids,
+                "date_from": fields.Date.to_string(self.date_from),
+                "date_to": fields.Date.to_string(self.date_to),
+            },
+            env._(
+                "Balance statement %(client)s %(date_from)s - %(date_to)s.pdf",
+                client=self.partner_id.name,
+                date_from=self.date_from,
+                date_to=self.date_to,
+            ),
         )
-        template.with_context(
-            statement_date_from=self.date_from, statement_date_to=self.date_to
-        ).send_mail(client.id, email_values={"attachment_ids": [attachment.id]})
 
     @api.model
     def _cron_send(self, batch=50):
