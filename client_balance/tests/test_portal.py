@@ -55,7 +55,7 @@ class TestPortal(HttpCase):
         self.assertEqual(page.status_code, 200)
         self.assertIn("Portal Salon A", page.text)
         self.assertNotIn("Portal Sibling B", page.text)
-        self.assertNotIn("777", page.text)
+        self.assertNotIn("777.00", page.text)
         history = self._get(f"/my/balances/{self.account_a.id}")
         self.assertEqual(history.status_code, 200)
         # The newest 20 of 23 operations, then Odoo's pager.
@@ -80,7 +80,7 @@ class TestPortal(HttpCase):
         self.assertEqual(self._get("/my/balances/999999").status_code, 404)
         page = self._get("/my/balances")
         self.assertNotIn("Portal Salon A", page.text)
-        self.assertIn("777", page.text)
+        self.assertIn("777.00", page.text)
         # Not through the ORM either.
         accounts = self.env["client.balance.account"].with_user(self.portal_b).search([])
         self.assertEqual(accounts, self.account_b)
