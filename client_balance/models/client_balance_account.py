@@ -1,4 +1,5 @@
 import logging
+from collections import defaultdict
 
 from dateutil.relativedelta import relativedelta
 
@@ -267,8 +268,14 @@ class ClientBalanceAccount(models.Model):
 
     @api.constrains("is_default", "commercial_partner_id", "currency_id", "company_id")
     def _check_is_default(self):
-        for account in self.filtered("is_default"):
-            if account._default_sibling():
+        defaults = self.filtered("is_default")
+        if not defaults:
+            return
+        counts = defaultdict(int)
+        for sibling in defaults._default_siblings():
+            counts[sibling._default_key()] += 1
+        for account in defaults:
+            if counts[account._default_key()] > 1:
                 raise ValidationError(
                     self.env._(
                         "%(client)s already has a default account in %(currency)s: "
@@ -280,33 +287,56 @@ class ClientBalanceAccount(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        accounting = {}
         for vals in vals_list:
             if vals.get("type_id") and not vals.get("liability_account_id"):
-                company = self.env["res.company"].browse(vals.get("company_id")) or self.env.company
-                balance_type = self.env["client.balance.type"].browse(vals["type_id"])
-                vals["liability_account_id"] = balance_type._get_accounting(company)[
-                    "liability_account"
-                ].id
+                key = (vals["type_id"], vals.get("company_id") or self.env.company.id)
+                if key not in accounting:
+                    company = self.env["res.company"].browse(key[1])
+                    balance_type = self.env["client.balance.type"].browse(key[0])
+                    accounting[key] = balance_type._get_accounting(company)["liability_account"].id
+                vals["liability_account_id"] = accounting[key]
         accounts = super().create(vals_list)
         # The first account of a client in a currency takes its differences.
-        for account, vals in zip(accounts, vals_list, strict=True):
-            if not vals.get("is_default") and not account._default_sibling():
-                account.is_default = True
+        candidates = self.browse(
+            account.id
+            for account, vals in zip(accounts, vals_list, strict=True)
+            if not vals.get("is_default")
+        )
+        if candidates:
+            taken = {sibling._default_key() for sibling in candidates._default_siblings()}
+            new_defaults = []
+            for account in candidates:
+                if account._default_key() not in taken:
+                    taken.add(account._default_key())
+                    new_defaults.append(account.id)
+            self.browse(new_defaults).write({"is_default": True})
         return accounts
+
+    def _default_key(self):
+        self.ensure_one()
+        return (self.commercial_partner_id.id, self.currency_id.id, self.company_id.id)
+
+    def _default_siblings(self):
+        """The default accounts of these accounts' clients, currencies and
+        companies (these accounts among them when they are), in one search."""
+        if not self:
+            return self.browse()
+        keys = {account._default_key() for account in self}
+        siblings = self.sudo().search(
+            [
+                ("is_default", "=", True),
+                ("commercial_partner_id", "in", list({key[0] for key in keys})),
+                ("currency_id", "in", list({key[1] for key in keys})),
+                ("company_id", "in", list({key[2] for key in keys})),
+            ]
+        )
+        return siblings.filtered(lambda sibling: sibling._default_key() in keys)
 
     def _default_sibling(self):
         """The default account of this account's client, currency and company."""
         self.ensure_one()
-        return self.sudo().search(
-            [
-                ("id", "!=", self.id),
-                ("is_default", "=", True),
-                ("commercial_partner_id", "=", self.commercial_partner_id.id),
-                ("currency_id", "=", self.currency_id.id),
-                ("company_id", "=", self.company_id.id),
-            ],
-            limit=1,
-        )
+        return (self._default_siblings() - self)[:1]
 
     def write(self, vals):
         frozen = {"partner_id", "type_id", "currency_id", "company_id", "liability_account_id"}
@@ -729,39 +759,13 @@ class ClientBalanceAccount(models.Model):
         makes it the client's default when it has none in that currency and
         books the opening balance (negative: a debt). The caller has checked
         the right to open accounts."""
-        if not balance_type or not balance_type.active:
-            raise UserError(self.env._("Choose an active balance type."))
-        if not currency or not currency.active:
-            raise UserError(self.env._("Choose an active currency."))
-        existing = self.search(
-            [
-                ("partner_id", "=", requisite.id),
-                ("type_id", "=", balance_type.id),
-                ("currency_id", "=", currency.id),
-                ("company_id", "=", company.id),
-            ]
-        )
-        if existing.state == "closed":
-            raise UserError(
-                self.env._(
-                    "%(account)s already exists and is closed: reopen it, or choose another type.",
-                    account=existing.display_name,
-                )
-            )
-        if existing:
-            raise UserError(
-                self.env._(
-                    "%(account)s already exists: use it rather than opening another one.",
-                    account=existing.display_name,
-                )
-            )
+        self._check_openable(balance_type, currency)
         if initial_amount:
             self._check_group("client_balance.client_balance_group_manager")
         # A refused opening balance leaves no account behind.
         with self.env.cr.savepoint():
-            account = (
-                self.sudo()
-                .create(
+            account = self._open_accounts(
+                [
                     {
                         "partner_id": requisite.id,
                         "type_id": balance_type.id,
@@ -770,12 +774,73 @@ class ClientBalanceAccount(models.Model):
                         "user_id": (user or self.env.user).id,
                         "date_open": date_open or fields.Date.context_today(self),
                     }
-                )
-                .with_env(self.env)
+                ]
             )
             if initial_amount:
                 account._book_opening(initial_amount, description=description)
         return account
+
+    @api.model
+    def _open_accounts(self, vals_list):
+        """Create the accounts of ``vals_list`` (``partner_id``, ``type_id``,
+        ``currency_id``, ``company_id``, optional ``user_id`` and
+        ``date_open``) at once, after checking that each type and currency is
+        active and that none exists yet. The caller has checked the right to
+        open accounts."""
+        types = self.env["client.balance.type"].browse({vals.get("type_id") for vals in vals_list})
+        currencies = self.env["res.currency"].browse(
+            {vals.get("currency_id") for vals in vals_list}
+        )
+        self._check_openable(types, currencies)
+        keys = [
+            (vals["partner_id"], vals["type_id"], vals["currency_id"], vals["company_id"])
+            for vals in vals_list
+        ]
+        existing = self.search(
+            [
+                ("partner_id", "in", list({key[0] for key in keys})),
+                ("type_id", "in", types.ids),
+                ("currency_id", "in", currencies.ids),
+                ("company_id", "in", list({key[3] for key in keys})),
+            ]
+        )
+        wanted = set(keys)
+        for account in existing:
+            key = (
+                account.partner_id.id,
+                account.type_id.id,
+                account.currency_id.id,
+                account.company_id.id,
+            )
+            if key not in wanted:
+                continue
+            if account.state == "closed":
+                raise UserError(
+                    self.env._(
+                        "%(account)s already exists and is closed: reopen it, or choose another "
+                        "type.",
+                        account=account.display_name,
+                    )
+                )
+            raise UserError(
+                self.env._(
+                    "%(account)s already exists: use it rather than opening another one.",
+                    account=account.display_name,
+                )
+            )
+        today = fields.Date.context_today(self)
+        return (
+            self.sudo()
+            .create([{"user_id": self.env.uid, "date_open": today, **vals} for vals in vals_list])
+            .with_env(self.env)
+        )
+
+    @api.model
+    def _check_openable(self, types, currencies):
+        if not types or not all(types.ids) or not all(types.mapped("active")):
+            raise UserError(self.env._("Choose an active balance type."))
+        if not currencies or not all(currencies.ids) or not all(currencies.mapped("active")):
+            raise UserError(self.env._("Choose an active currency."))
 
     def _book_opening(self, amount, date=None, description=None):
         """Book the opening balance ``amount`` (negative: a debt) against the

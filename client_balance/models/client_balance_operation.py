@@ -1,3 +1,4 @@
+from collections import defaultdict
 from contextlib import contextmanager
 
 from dateutil.relativedelta import relativedelta
@@ -427,6 +428,130 @@ class ClientBalanceOperation(models.Model):
                 )
         return operation.with_env(self.env)
 
+    @api.model
+    def _book_batch(self, kind, movements, journal, date, counterpart_account, ref=False):
+        """Book several movements of ``kind`` in one journal entry: the guarded
+        path of ``_book`` for many accounts at once (an import of opening
+        balances), with the same checks in the same order. ``movements``:
+        dicts with ``account``, ``amount`` (signed: positive credits the
+        balance), optional ``description`` and ``label`` (named in an error
+        about this movement). Each account appears once; all share ``date``,
+        ``journal`` (of their company) and ``counterpart_account``, against
+        which one item per currency balances the entry. Returns the
+        operations, in the order of ``movements``."""
+        Account = self.env["client.balance.account"]
+        accounts = Account.browse([movement["account"].id for movement in movements])
+        if len(set(accounts.ids)) != len(movements):
+            raise UserError(
+                self.env._("A journal entry books one movement per client account only.")
+            )
+        if len(accounts.company_id) != 1:
+            raise UserError(self.env._("A journal entry books the accounts of one company only."))
+        date = fields.Date.to_date(date) or fields.Date.context_today(self)
+
+        def checked(movement, check, *args):
+            try:
+                return check(*args)
+            except UserError as error:
+                if not movement.get("label"):
+                    raise
+                raise UserError(
+                    self.env._("%(label)s: %(error)s", label=movement["label"], error=error.args[0])
+                ) from error
+
+        for movement in movements:
+            account = movement["account"].with_env(self.env)
+            checked(movement, self._check_account, account)
+            magnitude, _debit = self._split_signed(movement["amount"])
+            checked(movement, self._check_amount, magnitude, account.currency_id)
+        self._lock_accounts(accounts)
+        for movement in movements:
+            account = movement["account"].with_env(self.env)
+            magnitude, debit = self._split_signed(movement["amount"])
+            if debit:
+                checked(movement, self._check_available, kind, account, magnitude)
+        self._check_lock_date(accounts.company_id, date, journal)
+        with self.env.cr.savepoint(), self._booking():
+            balances = {account.id: account.sudo().balance for account in accounts}
+            operations = self.sudo().create(
+                [
+                    {
+                        **self._prepare_operation_vals(
+                            kind,
+                            movement["account"],
+                            movement["amount"],
+                            date,
+                            journal,
+                            {
+                                "description": movement.get("description") or False,
+                                "counterpart_account_id": counterpart_account.id,
+                            },
+                        ),
+                        "balance_after": balances[movement["account"].id] + movement["amount"],
+                    }
+                    for movement in movements
+                ]
+            )
+            move = operations._create_batch_move(journal, date, counterpart_account, ref)
+            operations._check_entry(move)
+            operations.write({"move_id": move.id})
+            accounts.invalidate_recordset(["balance", "available"])
+        return operations.with_env(self.env)
+
+    def _create_batch_move(self, journal, date, counterpart_account, ref):
+        """Create and post the one entry of these new operations: an item per
+        operation on its liability account, balanced per currency on
+        ``counterpart_account``."""
+        company = self.company_id
+        lines = []
+        counterparts = {}
+        for operation in self:
+            vals = operation._prepare_liability_line_vals()
+            lines.append(Command.create(vals))
+            amount_currency, balance = counterparts.get(operation.currency_id, (0.0, 0.0))
+            counterparts[operation.currency_id] = (
+                amount_currency - vals["amount_currency"],
+                balance - vals["balance"],
+            )
+        for currency, (amount_currency, balance) in counterparts.items():
+            lines.append(
+                Command.create(
+                    {
+                        "name": ref or counterpart_account.display_name,
+                        "account_id": counterpart_account.id,
+                        "currency_id": currency.id,
+                        "amount_currency": amount_currency,
+                        "balance": company.currency_id.round(balance),
+                    }
+                )
+            )
+        # The items are new and the entry a draft: Odoo's sync of analytic
+        # items (twice per item, through the account's inverse too) has
+        # nothing to sync; posting creates the analytic items.
+        move = (
+            self.env["account.move"]
+            .with_company(company)
+            .with_context(skip_analytic_sync=True)
+            .create(
+                {
+                    "move_type": "entry",
+                    "journal_id": journal.id,
+                    "company_id": company.id,
+                    "date": date,
+                    "ref": ref,
+                    "currency_id": (
+                        self.currency_id.id
+                        if len(self.currency_id) == 1
+                        else company.currency_id.id
+                    ),
+                    "line_ids": lines,
+                }
+            )
+            .with_env(self.with_company(company).env)
+        )
+        move.action_post()
+        return move
+
     @contextmanager
     def _booking(self):
         """While an operation builds its entry: the only time an entry may
@@ -599,14 +724,11 @@ class ClientBalanceOperation(models.Model):
         client account."""
         lines = move.line_ids.filtered(lambda line: line.client_balance_account_id)
         entry_ok = move.state == "posted" and lines.client_balance_account_id == self.account_id
+        moves = defaultdict(float)
+        for line in lines:
+            moves[line.client_balance_account_id.id] -= line.amount_currency
         for operation in self:
-            moved = -sum(
-                lines.filtered(
-                    lambda line, operation=operation: (
-                        line.client_balance_account_id == operation.account_id
-                    )
-                ).mapped("amount_currency")
-            )
+            moved = moves[operation.account_id.id]
             if not entry_ok or not operation.currency_id.is_zero(moved - operation.amount):
                 raise UserError(
                     self.env._(

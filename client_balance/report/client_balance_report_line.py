@@ -1,6 +1,8 @@
 from odoo import fields, models, tools
 from odoo.tools import SQL
 
+from ..models.client_balance_operation import KINDS
+
 
 class ClientBalanceReportLine(models.Model):
     """One posted journal item of a client balance, with what reports group
@@ -20,7 +22,28 @@ class ClientBalanceReportLine(models.Model):
     company_id = fields.Many2one("res.company", readonly=True)
     user_id = fields.Many2one("res.users", string="Salesperson", readonly=True)
     move_id = fields.Many2one("account.move", string="Journal Entry", readonly=True)
+    operation_id = fields.Many2one(
+        "client.balance.operation",
+        string="Operation",
+        readonly=True,
+        help="The operation that booked this journal item.",
+    )
+    kind = fields.Selection(KINDS, readonly=True)
+    description = fields.Text(readonly=True)
     balance = fields.Monetary(readonly=True, help="Effect on the balance, in its currency.")
+
+    def action_open_operation(self):
+        """A row of the report opens the operation behind it."""
+        self.ensure_one()
+        if not self.operation_id:
+            return self.move_id.get_formview_action()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "client.balance.operation",
+            "res_id": self.operation_id.id,
+            "view_mode": "form",
+            "views": [(False, "form")],
+        }
 
     def init(self):
         tools.drop_view_if_exists(self.env.cr, self._table)
@@ -38,11 +61,17 @@ class ClientBalanceReportLine(models.Model):
                        account.company_id,
                        client.user_id,
                        line.move_id,
+                       operation.id AS operation_id,
+                       operation.kind,
+                       operation.description,
                        -line.amount_currency AS balance
                   FROM account_move_line line
                   JOIN client_balance_account account
                     ON account.id = line.client_balance_account_id
                   JOIN res_partner client ON client.id = account.commercial_partner_id
+             LEFT JOIN client_balance_operation operation
+                    ON operation.move_id = line.move_id
+                   AND operation.account_id = line.client_balance_account_id
                  WHERE line.parent_state = 'posted'
             )
             """,

@@ -85,7 +85,7 @@ class TestImportOpeningBalances(ClientBalanceCommon):
         wizard = self._wizard(self.GOOD)
         self.assertEqual(wizard.error_count, 0)
         wizard.action_import()
-        self.assertIn("2 accounts opened", wizard.summary)
+        self.assertIn("2 accounts opened, 2 opening balances booked", wizard.summary)
         usd = self.env["client.balance.account"].search(
             [("commercial_partner_id", "=", self.client.id)]
         )
@@ -137,7 +137,7 @@ class TestImportOpeningBalances(ClientBalanceCommon):
             ]
         )
         wizard.action_import()
-        self.assertIn("1 accounts opened, 1 opening balances added", wizard.summary)
+        self.assertIn("1 accounts opened, 2 opening balances booked", wizard.summary)
         account = self.env["client.balance.account"].search(
             [("commercial_partner_id", "=", self.client.id)]
         )
@@ -159,3 +159,89 @@ class TestImportOpeningBalances(ClientBalanceCommon):
         )
         with self.assertRaisesRegex(UserError, "cannot be read"):
             broken.action_preview()
+
+    def test_one_entry_per_date_and_batch(self):
+        """Rows of one date share one journal entry: an item per account and
+        one counterpart item per currency; an account twice on a date takes a
+        second entry, booked after the first."""
+        usd_account = self._open()
+        self.env["res.partner"].create({"name": "Third Client", "ref": "C-003", "is_company": True})
+        wizard = self._wizard(
+            [
+                ["C-001", "", "Deposits", "USD", 100.0, "2026-01-01", "", "First"],
+                ["gym@example.com", "", "Deposits", "EUR", 80.5, "2026-01-01", "", ""],
+                ["C-003", "", "Deposits", "USD", -0.0, "2026-01-01", "", ""],
+                ["C-003", "", "Deposits", "EUR", 40.0, "2026-01-01", "", ""],
+                ["C-001", "", "Deposits", "USD", 25.0, "2026-01-01", "", "Second"],
+                ["C-001", "", "Deposits", "USD", 5.0, "2026-02-01", "", ""],
+            ]
+        )
+        self.assertEqual(
+            wizard.line_ids.mapped("action"), ["add", "open", "open", "open", "add", "add"]
+        )
+        wizard.action_import()
+        self.assertIn("3 accounts opened, 5 opening balances booked", wizard.summary)
+        operations = self.env["client.balance.operation"].search(
+            [("kind", "=", "opening"), ("company_id", "=", self.company.id)], order="id"
+        )
+        self.assertEqual(len(operations), 5, "the zero row opens an account, books nothing")
+        first = operations[:3].move_id
+        self.assertEqual(len(first), 1)
+        self.assertEqual(first.state, "posted")
+        self.assertEqual(first.ref, "Opening balances from balances.xlsx")
+        self.assertEqual(str(first.date), "2026-01-01")
+        balance_items = first.line_ids.filtered("client_balance_account_id")
+        self.assertEqual(len(balance_items), 3)
+        counterparts = first.line_ids - balance_items
+        opening_account = self.deposits._get_accounting(self.company)["opening_account"]
+        self.assertEqual(counterparts.account_id, opening_account)
+        self.assertEqual(
+            sorted((line.currency_id.name, line.amount_currency) for line in counterparts),
+            [("EUR", 120.5), ("USD", 100.0)],
+        )
+        self.assertTrue(first.currency_id.is_zero(sum(first.line_ids.mapped("balance"))))
+        second, third = operations[3:]
+        self.assertNotIn(second.move_id, first | third.move_id)
+        self.assertEqual(
+            [(op.account_id, op.amount, op.balance_after, op.description) for op in operations],
+            [
+                (usd_account, 100.0, 100.0, "First"),
+                (operations[1].account_id, 80.5, 80.5, "Opening balance"),
+                (operations[2].account_id, 40.0, 40.0, "Opening balance"),
+                (usd_account, 25.0, 125.0, "Second"),
+                (usd_account, 5.0, 130.0, "Opening balance"),
+            ],
+        )
+        self.assertAlmostEqual(usd_account.balance, 130.0)
+        self.assertFalse(self.env["client.balance.account"].check_integrity(self.company.ids))
+
+    def test_analytic_distribution_models_apply(self):
+        """Items of an imported entry get the analytic distribution Odoo's
+        models give them, and their analytic items once posted."""
+        plan = self.env["account.analytic.plan"].create({"name": "Clients"})
+        analytic = self.env["account.analytic.account"].create(
+            {"name": "Salon", "plan_id": plan.id, "company_id": False}
+        )
+        self.env["account.analytic.distribution.model"].create(
+            {
+                "partner_id": self.client_invoice_address.id,
+                "analytic_distribution": {str(analytic.id): 100},
+            }
+        )
+        self._wizard(self.GOOD[:1]).action_import()
+        item = self.env["account.move.line"].search(
+            [("client_balance_account_id.commercial_partner_id", "=", self.client.id)]
+        )
+        self.assertEqual(item.analytic_distribution, {str(analytic.id): 100})
+        self.assertEqual(item.analytic_line_ids[plan._column_name()], analytic)
+        self.assertAlmostEqual(item.analytic_line_ids.amount, 120.0)
+
+    def test_error_at_import_names_the_row(self):
+        account = self._open()
+        wizard = self._wizard([["C-001", "", "Deposits", "USD", 10.0, "2026-01-01", "", ""]])
+        self.assertEqual(wizard.line_ids.action, "add")
+        account.action_close()
+        before = self._snapshot()
+        with self.assertRaisesRegex(UserError, "Row 2: .* is closed: reopen it first"):
+            wizard.action_import()
+        self.assertEqual(self._snapshot(), before)

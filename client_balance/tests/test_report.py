@@ -93,6 +93,22 @@ class TestClientBalancesReport(ClientBalanceCommon):
         lines = self.env["client.balance.report.line"].search(action["domain"])
         self.assertEqual(sorted(lines.mapped("balance")), [70.0, 100.0, 200.0])
         self.assertTrue(all(line.move_id.state == "posted" for line in lines))
+        # Each item shows the operation that booked it, and opens it.
+        for line in lines:
+            self.assertEqual(line.operation_id.move_id, line.move_id)
+            self.assertEqual(line.operation_id.account_id, line.account_id)
+            self.assertEqual((line.kind, line.balance), ("topup", line.operation_id.amount))
+        opened = lines[0].with_user(self.user_front_desk).action_open_operation()
+        self.assertEqual(
+            (opened["res_model"], opened["res_id"]),
+            ("client.balance.operation", lines[0].operation_id.id),
+        )
+        # The unpaid deposit invoice's item is its operation's too.
+        deposit = self.env["client.balance.report.line"].search(
+            [("kind", "=", "deposit"), ("commercial_partner_id", "=", self.other.id)]
+        )
+        self.assertEqual(deposit.balance, 40.0)
+        self.assertEqual(deposit.operation_id.move_id.move_type, "out_invoice")
 
     def test_xlsx_read_only(self):
         """The export: one column per currency, the available amount next to

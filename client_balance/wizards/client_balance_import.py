@@ -1,6 +1,7 @@
 import base64
 import io
 import re
+from collections import defaultdict
 from datetime import date, datetime
 
 import openpyxl
@@ -21,6 +22,8 @@ COLUMNS = [
     ("user", "Opened by (login, optional)"),
     ("note", "Note"),
 ]
+# Opening balances booked in one journal entry at most.
+BATCH_SIZE = 500
 ACTIONS = [
     ("open", "Open the account"),
     ("add", "Add an opening balance"),
@@ -176,7 +179,8 @@ class ClientBalanceImport(models.TransientModel):
 
     def _resolve(self, rows):
         """What each row will do, with one lookup per kind of record for the
-        whole file (clients, types, currencies, users, accounts)."""
+        whole file (clients, requisites, types, currencies, users, accounts)
+        and dictionaries to find them row by row."""
         company = self.company_id
         Partner = self.env["res.partner"].with_context(active_test=False)
         cells = [
@@ -186,106 +190,129 @@ class ClientBalanceImport(models.TransientModel):
             }
             for _index, row in rows
         ]
-        keys = {self._text(cell["client"]) for cell in cells} - {""}
-        lowered = [key.lower() for key in keys]
+        keys = list({self._text(cell["client"]) for cell in cells} - {""})
         candidates = Partner.search(
             [
                 "|",
                 "|",
                 "|",
-                ("ref", "in", list(keys)),
-                ("vat", "in", list(keys)),
-                ("email_normalized", "in", lowered),
-                ("name", "in", list(keys)),
+                ("ref", "in", keys),
+                ("vat", "in", keys),
+                ("email_normalized", "in", [key.lower() for key in keys]),
+                ("name", "in", keys),
             ]
         )
-        types = self.env["client.balance.type"].search(
-            [("name", "in", list({self._text(cell["type"]) for cell in cells}))]
-        )
-        currencies = (
-            self.env["res.currency"]
+        # Matched by reference first, then VAT, e-mail and name.
+        clients = [defaultdict(set) for _matcher in range(4)]
+        for partner in candidates:
+            for index, value in enumerate(
+                (partner.ref, partner.vat, partner.email_normalized, partner.name)
+            ):
+                if value:
+                    clients[index][value].add(partner.commercial_partner_id.id)
+        # What finding each client's default requisite (its invoice address)
+        # reads, read at once.
+        candidates.commercial_partner_id.child_ids.child_ids.mapped("type")
+        requisite_keys = list({self._text(cell["requisite"]) for cell in cells} - {""})
+        requisites = defaultdict(set)
+        if requisite_keys:
+            for partner in Partner.search(
+                [
+                    ("commercial_partner_id", "in", candidates.commercial_partner_id.ids),
+                    "|",
+                    ("ref", "in", requisite_keys),
+                    ("name", "in", requisite_keys),
+                ]
+            ):
+                for value in {partner.ref, partner.name} - {False}:
+                    requisites[partner.commercial_partner_id.id, value].add(partner.id)
+        types = {
+            balance_type.name: balance_type
+            for balance_type in self.env["client.balance.type"].search(
+                [("name", "in", list({self._text(cell["type"]) for cell in cells}))]
+            )
+        }
+        currencies = {
+            currency.name: currency
+            for currency in self.env["res.currency"]
             .with_context(active_test=False)
             .search(
                 [("name", "in", list({self._text(cell["currency"]).upper() for cell in cells}))]
             )
-        )
+        }
         logins = list({self._text(cell["user"]) for cell in cells} - {""})
-        users = (
-            self.env["res.users"].search([("login", "in", logins)])
-            if logins
-            else self.env["res.users"]
-        )
-        accounts = self.env["client.balance.account"].search(
+        users = {
+            user.login: user
+            for user in (self.env["res.users"].search([("login", "in", logins)]) if logins else ())
+        }
+        accounts = {
+            (account.partner_id.id, account.type_id.id, account.currency_id.id): account
+            for account in self.env["client.balance.account"].search(
+                [
+                    ("commercial_partner_id", "in", candidates.commercial_partner_id.ids),
+                    ("company_id", "=", company.id),
+                ]
+            )
+        }
+        openings = self.env["client.balance.operation"].search(
             [
-                ("commercial_partner_id", "in", candidates.commercial_partner_id.ids),
-                ("company_id", "=", company.id),
+                ("account_id", "in", [account.id for account in accounts.values()]),
+                ("kind", "=", "opening"),
+                ("state", "=", "posted"),
             ]
         )
-        openings = self.env["client.balance.operation"].search(
-            [("account_id", "in", accounts.ids), ("kind", "=", "opening"), ("state", "=", "posted")]
-        )
-        imported = {(op.account_id.id, op.date, op.currency_id.round(op.amount)) for op in openings}
-        seen = set()
-        opened = set()
+        lookup = {
+            "clients": clients,
+            "requisites": requisites,
+            "types": types,
+            "currencies": currencies,
+            "users": users,
+            "accounts": accounts,
+            "imported": {
+                (op.account_id.id, op.date, op.currency_id.round(op.amount)) for op in openings
+            },
+            "accounting": {},
+            "seen": set(),
+            "opened": set(),
+        }
         result = []
         for (index, _row), cell in zip(rows, cells, strict=True):
             vals = {"row": index, "action": "error"}
             try:
-                vals.update(
-                    self._resolve_row(
-                        cell,
-                        candidates,
-                        types,
-                        currencies,
-                        users,
-                        accounts,
-                        imported,
-                        seen,
-                        opened,
-                    )
-                )
+                vals.update(self._resolve_row(cell, lookup))
             except UserError as error:
                 vals["message"] = error.args[0]
             vals.setdefault("client_text", self._text(cell["client"]))
             result.append(vals)
         return result
 
-    def _resolve_row(
-        self, cell, candidates, types, currencies, users, accounts, imported, seen, opened
-    ):
+    def _resolve_row(self, cell, lookup):
         _ = self.env._
+        Partner = self.env["res.partner"]
         key = self._text(cell["client"])
         if not key:
             raise UserError(_("The client is missing."))
-        lowered = key.lower()
-        client = next(
+        client_ids = next(
             (
                 found
-                for matcher in (
-                    lambda partner: partner.ref == key,
-                    lambda partner: partner.vat == key,
-                    lambda partner: (partner.email_normalized or "") == lowered,
-                    lambda partner: partner.name == key,
+                for found in (
+                    matches.get(value)
+                    for matches, value in zip(
+                        lookup["clients"], (key, key, key.lower(), key), strict=True
+                    )
                 )
-                for found in [candidates.filtered(matcher).commercial_partner_id]
                 if found
             ),
-            self.env["res.partner"],
+            set(),
         )
-        if not client:
+        if not client_ids:
             raise UserError(_("No client has the reference, VAT, e-mail or name %(key)s.", key=key))
-        if len(client) > 1:
+        if len(client_ids) > 1:
             raise UserError(_("%(key)s matches several clients: use their reference.", key=key))
+        client = Partner.browse(client_ids)
         requisite_key = self._text(cell["requisite"])
         if requisite_key:
-            requisite = self.env["res.partner"].search(
-                [
-                    ("commercial_partner_id", "=", client.id),
-                    "|",
-                    ("ref", "=", requisite_key),
-                    ("name", "=", requisite_key),
-                ]
-            )
+            requisite = Partner.browse(lookup["requisites"].get((client.id, requisite_key), ()))
             if len(requisite) != 1:
                 raise UserError(
                     _(
@@ -298,7 +325,7 @@ class ClientBalanceImport(models.TransientModel):
         else:
             requisite = client._client_balance_default_requisite()
         type_name = self._text(cell["type"])
-        balance_type = types.filtered(lambda record: record.name == type_name)[:1]
+        balance_type = lookup["types"].get(type_name)
         if not balance_type:
             raise UserError(_("No balance type is named %(type)s.", type=type_name or "-"))
         if not balance_type._is_available_in(self.company_id):
@@ -317,7 +344,11 @@ class ClientBalanceImport(models.TransientModel):
                     company=client.company_id.name,
                 )
             )
-        accounting = balance_type._get_accounting_or_empty(self.company_id)
+        if balance_type not in lookup["accounting"]:
+            lookup["accounting"][balance_type] = dict(
+                balance_type._get_accounting_or_empty(self.company_id)
+            )
+        accounting = lookup["accounting"][balance_type]
         if not accounting["opening_account"] or not accounting["journal"]:
             raise UserError(
                 _(
@@ -325,8 +356,12 @@ class ClientBalanceImport(models.TransientModel):
                     type=type_name,
                 )
             )
+        if "lock_date" not in accounting:
+            accounting["lock_date"] = self.company_id.sudo()._get_user_fiscal_lock_date(
+                accounting["journal"]
+            )
         code = self._text(cell["currency"]).upper()
-        currency = currencies.filtered(lambda record: record.name == code)
+        currency = lookup["currencies"].get(code)
         if not currency or not currency.active:
             raise UserError(_("%(currency)s is not an active currency.", currency=code or "-"))
         if balance_type.currency_ids and currency not in balance_type.currency_ids:
@@ -365,7 +400,7 @@ class ClientBalanceImport(models.TransientModel):
                 day = None
         if not day:
             raise UserError(_("The date must be a date (YYYY-MM-DD)."))
-        lock_date = self.company_id.sudo()._get_user_fiscal_lock_date(accounting["journal"])
+        lock_date = accounting["lock_date"]
         if lock_date and day <= lock_date:
             raise UserError(
                 _("The books are locked until %(lock)s: choose a later date.", lock=lock_date)
@@ -389,22 +424,16 @@ class ClientBalanceImport(models.TransientModel):
                 )
             )
         login = self._text(cell["user"])
-        user = (
-            users.filtered(lambda record: record.login == login) if login else self.env["res.users"]
-        )
+        user = lookup["users"].get(login) or self.env["res.users"]
         if login and not user:
             raise UserError(_("No user has the login %(login)s.", login=login))
-        account = accounts.filtered(
-            lambda record: (
-                record.partner_id == requisite
-                and record.type_id == balance_type
-                and record.currency_id == currency
-            )
+        account = lookup["accounts"].get(
+            (requisite.id, balance_type.id, currency.id), self.env["client.balance.account"]
         )
         fingerprint = (requisite.id, balance_type.id, currency.id, day, currency.round(amount))
-        if fingerprint in seen:
+        if fingerprint in lookup["seen"]:
             raise UserError(_("The same row appears twice in the file."))
-        seen.add(fingerprint)
+        lookup["seen"].add(fingerprint)
         vals = {
             "client_id": client.id,
             "requisite_id": requisite.id,
@@ -416,7 +445,7 @@ class ClientBalanceImport(models.TransientModel):
             "note": self._text(cell["note"]),
             "account_id": account.id,
         }
-        if account and (account.id, day, currency.round(amount)) in imported:
+        if account and (account.id, day, currency.round(amount)) in lookup["imported"]:
             return {
                 **vals,
                 "action": "skip",
@@ -433,10 +462,10 @@ class ClientBalanceImport(models.TransientModel):
                 "message": _("The account exists and the amount is zero."),
             }
         key = (requisite.id, balance_type.id, currency.id)
-        if not account and key in opened:
+        if not account and key in lookup["opened"]:
             # An earlier row of the file opens it.
             return {**vals, "action": "add", "message": False}
-        opened.add(key)
+        lookup["opened"].add(key)
         return {**vals, "action": "add" if account else "open", "message": False}
 
     # ------------------------------------------------------------------
@@ -461,26 +490,87 @@ class ClientBalanceImport(models.TransientModel):
                     rows=", ".join(str(row) for row in errors.mapped("row")),
                 )
             )
-        opened = added = 0
-        Account = Account.with_company(self.company_id)
         with self.env.cr.savepoint():
-            for line in self.line_ids.sorted("row"):
-                try:
-                    opened, added = line._import_row(Account, opened, added)
-                except UserError as error:
-                    raise UserError(
-                        self.env._("Row %(row)s: %(error)s", row=line.row, error=error.args[0])
-                    ) from error
+            opened, booked = self._import_lines(Account.with_company(self.company_id))
         skipped = len(self.line_ids.filtered(lambda line: line.action == "skip"))
         self.summary = self.env._(
-            "%(opened)s accounts opened, %(added)s opening balances added to existing accounts, "
-            "%(skipped)s rows skipped (already imported).",
+            "%(opened)s accounts opened, %(booked)s opening balances booked, %(skipped)s rows "
+            "skipped (already imported).",
             opened=opened,
-            added=added,
+            booked=booked,
             skipped=skipped,
         )
         self.state = "done"
         return self._reopen()
+
+    def _import_lines(self, Account):
+        """Open the accounts the file opens, at once, then book its opening
+        balances in batches of one journal entry each (one per date, type
+        journal and counterpart, an account once per entry, at most
+        ``BATCH_SIZE`` accounts). Returns the counts of accounts opened and
+        opening balances booked."""
+        company = self.company_id
+        lines = self.line_ids.filtered(lambda line: line.action in ("open", "add")).sorted("row")
+        existing = Account.search(
+            [
+                ("partner_id", "in", lines.requisite_id.ids),
+                ("type_id", "in", lines.type_id.ids),
+                ("currency_id", "in", lines.currency_id.ids),
+                ("company_id", "=", company.id),
+            ]
+        )
+        accounts = {
+            (account.partner_id.id, account.type_id.id, account.currency_id.id): account
+            for account in existing
+        }
+        to_open = {}
+        for line in lines:
+            key = line._account_key()
+            if key not in accounts and key not in to_open:
+                to_open[key] = {
+                    "partner_id": key[0],
+                    "type_id": key[1],
+                    "currency_id": key[2],
+                    "company_id": company.id,
+                    "user_id": (line.user_id or self.env.user).id,
+                    "date_open": line.date,
+                }
+        if to_open:
+            # Like Odoo's own import, without a chatter message per record.
+            opened = Account.with_context(tracking_disable=True)._open_accounts(
+                list(to_open.values())
+            )
+            for key, account in zip(to_open, opened.with_env(Account.env), strict=True):
+                accounts[key] = account
+        batches = []  # [journal, counterpart, date, movements, account ids]
+        current = {}  # (journal, counterpart, date): index in batches
+        last_batch = {}  # account id: index of the batch of its last row
+        for line in lines.filtered(lambda line: not line.currency_id.is_zero(line.amount)):
+            account = accounts[line._account_key()]
+            accounting = line.type_id._get_accounting(company)
+            key = (accounting["journal"], accounting["opening_account"], line.date)
+            index = current.get(key)
+            if (
+                index is None
+                or index <= last_batch.get(account.id, -1)
+                or len(batches[index][3]) >= BATCH_SIZE
+            ):
+                index = current[key] = len(batches)
+                batches.append([*key, []])
+            batches[index][3].append(
+                {
+                    "account": account,
+                    "amount": line.amount,
+                    "description": line.note or self.env._("Opening balance"),
+                    "label": self.env._("Row %(row)s", row=line.row),
+                }
+            )
+            last_batch[account.id] = index
+        Operation = self.env["client.balance.operation"]
+        ref = self.env._("Opening balances from %(file)s", file=self.filename or "Excel")
+        for journal, counterpart, day, movements in batches:
+            Operation._book_batch("opening", movements, journal, day, counterpart, ref=ref)
+        return len(to_open), sum(len(batch[3]) for batch in batches)
 
 
 class ClientBalanceImportLine(models.TransientModel):
@@ -503,35 +593,6 @@ class ClientBalanceImportLine(models.TransientModel):
     action = fields.Selection(ACTIONS, readonly=True)
     message = fields.Char(readonly=True)
 
-    def _import_row(self, Account, opened, added):
-        """Book this row; returns the counts of accounts opened and opening
-        balances added so far."""
+    def _account_key(self):
         self.ensure_one()
-        company = self.import_id.company_id
-        description = self.note or self.env._("Opening balance")
-        account = self.account_id or Account.search(
-            [
-                ("partner_id", "=", self.requisite_id.id),
-                ("type_id", "=", self.type_id.id),
-                ("currency_id", "=", self.currency_id.id),
-                ("company_id", "=", company.id),
-            ]
-        )
-        if self.action == "open" and not account:
-            Account._open_account(
-                self.requisite_id,
-                self.type_id,
-                self.currency_id,
-                company,
-                initial_amount=self.amount,
-                date_open=self.date,
-                user=self.user_id or None,
-                description=description,
-            )
-            return opened + 1, added
-        if self.action in ("open", "add") and not self.currency_id.is_zero(self.amount):
-            account.with_company(company)._book_opening(
-                self.amount, date=self.date, description=description
-            )
-            return opened, added + 1
-        return opened, added
+        return (self.requisite_id.id, self.type_id.id, self.currency_id.id)

@@ -1,0 +1,127 @@
+"""What the benchmark scripts share: opening the database through Odoo,
+a rolled-back transaction, users and currencies, and the printed tables."""
+
+import os
+import statistics
+import time
+
+import odoo
+from odoo.tools import config
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+DEFAULT_CONF = os.path.join(ROOT, ".local", "odoo.conf")
+
+
+def report(title, headers, rows):
+    """Print a table in Markdown."""
+    print(f"\n### {title}\n")
+    print("| " + " | ".join(headers) + " |")
+    print("|" + "|".join("---" for _header in headers) + "|")
+    for row in rows:
+        print("| " + " | ".join(str(cell) for cell in row) + " |")
+
+
+def median_run(function, runs, cr):
+    """Median wall time (ms) and median SQL query count of ``function``
+    called ``runs`` times; it is given the run's index."""
+    times, queries = [], []
+    for index in range(runs):
+        before = cr.sql_log_count
+        started = time.perf_counter()
+        function(index)
+        times.append((time.perf_counter() - started) * 1000)
+        queries.append(cr.sql_log_count - before)
+    return statistics.median(times), statistics.median(queries)
+
+
+class Bench:
+    """``with Bench(database) as bench``: ``bench.env`` is a superuser
+    environment on a transaction rolled back on exit. ``bench.target``
+    records a target, printed as PASS/FAIL lines on exit."""
+
+    def __init__(self, database, conf=None, commit=False):
+        self.database = database
+        self.conf = conf or os.environ.get("ODOO_RC") or DEFAULT_CONF
+        self.commit = commit
+        self.targets = []
+        self.exit_code = 0
+
+    def __enter__(self):
+        config.parse_config(["-c", self.conf, "-d", self.database, "--log-level=warn"])
+        odoo.service.server.load_server_wide_modules()
+        self.registry = odoo.modules.registry.Registry(self.database)
+        self.cr = self.registry.cursor()
+        self.env = odoo.api.Environment(self.cr, odoo.SUPERUSER_ID, {})
+        if "client.balance.account" not in self.env:
+            raise SystemExit(f"client_balance is not installed in {self.database}")
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        try:
+            if self.commit and exc_type is None:
+                self.cr.commit()
+            else:
+                self.cr.rollback()
+        finally:
+            self.cr.close()
+        if exc_type is None:
+            self.print_targets()
+        return False
+
+    def target(self, name, measured, limit, unit, higher_is_better=False):
+        passed = measured >= limit if higher_is_better else measured <= limit
+        self.targets.append((name, measured, limit, unit, passed, higher_is_better))
+
+    def skip(self, name, why):
+        self.targets.append((name, why))
+
+    def print_targets(self):
+        print()
+        for target in self.targets:
+            if len(target) == 2:
+                print(f"SKIP {target[0]} ({target[1]})")
+                continue
+            name, measured, limit, unit, passed, higher = target
+            sign = ">=" if higher else "<="
+            value = f"{measured:.2f}" if isinstance(measured, float) else str(measured)
+            print(f"{'PASS' if passed else 'FAIL'} {name} {value}{unit} {sign} {limit}{unit}")
+
+    def currencies(self, count):
+        """The company's currency and ``count - 1`` others, active with a rate."""
+        company = self.env.company
+        others = (
+            self.env["res.currency"]
+            .with_context(active_test=False)
+            .search(
+                [("name", "in", ["EUR", "USD", "GBP", "CHF"]), ("id", "!=", company.currency_id.id)]
+            )
+        )
+        chosen = company.currency_id | others[: count - 1]
+        for currency in others[: count - 1]:
+            currency.active = True
+            if not currency.rate_ids.filtered(lambda rate: rate.company_id == company):
+                self.env["res.currency.rate"].create(
+                    {
+                        "currency_id": currency.id,
+                        "rate": 1.1,
+                        "name": "2020-01-01",
+                        "company_id": company.id,
+                    }
+                )
+        return chosen
+
+    def manager(self):
+        """A user with the client balance manager right, in the company."""
+        company = self.env.company
+        return self.env["res.users"].create(
+            {
+                "name": "Benchmark Manager",
+                "login": f"bench_manager_{time.time_ns()}",
+                "company_id": company.id,
+                "company_ids": [(6, 0, company.ids)],
+                "groups_id": [
+                    (4, self.env.ref("account.group_account_manager").id),
+                    (4, self.env.ref("client_balance.client_balance_group_manager").id),
+                ],
+            }
+        )
