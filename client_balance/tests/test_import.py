@@ -1,7 +1,9 @@
 import base64
 import io
+from datetime import date
 
 import openpyxl
+import xlwt
 
 from odoo.exceptions import UserError
 from odoo.tests import tagged
@@ -142,6 +144,45 @@ class TestImportOpeningBalances(ClientBalanceCommon):
             [("commercial_partner_id", "=", self.client.id)]
         )
         self.assertAlmostEqual(account.balance, 19.75)
+
+    def test_old_excel_format(self):
+        """An .xls file (Excel 97-2003), with a date cell and a text date."""
+        book = xlwt.Workbook()
+        sheet = book.add_sheet("Balances")
+        date_style = xlwt.easyxf(num_format_str="YYYY-MM-DD")
+        for column, title in enumerate(["Client", "Requisite", "Type", "Currency", "Balance"]):
+            sheet.write(0, column, title)
+        for row, (client, currency, amount, day) in enumerate(
+            [("C-001", "USD", 120.0, date(2026, 1, 1)), ("Gym Client", "EUR", 80.5, "2026-01-02")],
+            start=1,
+        ):
+            for column, value in enumerate([client, "", "Deposits", currency, amount]):
+                sheet.write(row, column, value)
+            if isinstance(day, date):
+                sheet.write(row, 5, day, date_style)
+            else:
+                sheet.write(row, 5, day)
+        output = io.BytesIO()
+        book.save(output)
+        wizard = (
+            self.env["client.balance.import"]
+            .with_user(self.user_manager)
+            .create({"file": base64.b64encode(output.getvalue()), "filename": "OLD.XLS"})
+        )
+        wizard.action_preview()
+        self.assertEqual(
+            [(line.action, str(line.date), line.amount) for line in wizard.line_ids],
+            [("open", "2026-01-01", 120.0), ("open", "2026-01-02", 80.5)],
+        )
+        wizard.action_import()
+        self.assertEqual(
+            sorted(
+                self.env["client.balance.account"]
+                .search([("commercial_partner_id", "in", (self.client | self.other).ids)])
+                .mapped("balance")
+            ),
+            [80.5, 120.0],
+        )
 
     def test_template_and_rights(self):
         template = openpyxl.load_workbook(
