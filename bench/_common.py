@@ -117,9 +117,11 @@ class Bench:
             {
                 "name": "Benchmark Manager",
                 "login": f"bench_manager_{time.time_ns()}",
+                "email": "bench.manager@example.com",
                 "company_id": company.id,
                 "company_ids": [(6, 0, company.ids)],
                 "groups_id": [
+                    (4, self.env.ref("base.group_partner_manager").id),
                     (4, self.env.ref("account.group_account_manager").id),
                     (4, self.env.ref("client_balance.client_balance_group_manager").id),
                 ],
