@@ -588,10 +588,11 @@ class ClientBalanceOperation(models.Model):
             "date": date,
             "journal_id": journal.id,
             "user_id": self.env.uid,
-            "invoice_ids": [Command.set(invoices.ids)],
             "invoice_id": invoices.id if len(invoices) == 1 else False,
             **values,
         }
+        if invoices:
+            vals["invoice_ids"] = [Command.set(invoices.ids)]
         if source:
             vals.update(res_model=source._name, res_id=source.id)
         return vals
