@@ -23,6 +23,18 @@ class AccountMove(models.Model):
         help="This invoice is a deposit request: its one line credits this client account "
         "when it is posted, spendable as far as the invoice is paid.",
     )
+    # The inverses of the operations' and staff allowance charges' links to
+    # their entry: the ORM reads them (cached within a transaction) instead of
+    # searching each time an entry's name, state or amount due changes.
+    client_balance_operation_ids = fields.One2many(
+        "client.balance.operation", "move_id", string="Client Balance Operations", readonly=True
+    )
+    client_balance_allowance_charge_ids = fields.One2many(
+        "client.balance.allowance.charge",
+        "invoice_id",
+        string="Staff Allowance Charges",
+        readonly=True,
+    )
     client_balance_paid = fields.Monetary(
         compute="_compute_payments_widget_reconciled_info",
         string="Paid from Client Balances",
