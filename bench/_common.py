@@ -39,6 +39,8 @@ class Bench:
     environment on a transaction rolled back on exit. ``bench.target``
     records a target, printed as PASS/FAIL lines on exit."""
 
+    configured = False
+
     def __init__(self, database, conf=None, commit=False):
         self.database = database
         self.conf = conf or os.environ.get("ODOO_RC") or DEFAULT_CONF
@@ -47,8 +49,10 @@ class Bench:
         self.exit_code = 0
 
     def __enter__(self):
-        config.parse_config(["-c", self.conf, "-d", self.database, "--log-level=warn"])
-        odoo.service.server.load_server_wide_modules()
+        if not Bench.configured:
+            config.parse_config(["-c", self.conf, "-d", self.database, "--log-level=warn"])
+            odoo.service.server.load_server_wide_modules()
+            Bench.configured = True
         self.registry = odoo.modules.registry.Registry(self.database)
         self.cr = self.registry.cursor()
         self.env = odoo.api.Environment(self.cr, odoo.SUPERUSER_ID, {})
