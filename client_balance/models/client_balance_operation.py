@@ -400,7 +400,7 @@ class ClientBalanceOperation(models.Model):
         self._check_lock_date(account.company_id, date, journal)
         # What is refused from here on (an entry Odoo refuses to post, one
         # that does not move the balance as it should) leaves nothing behind.
-        with self.env.cr.savepoint(), self._booking():
+        with self.env.cr.savepoint(), self._booking(), self._moving(account | to_account):
             operation = self.sudo().create(
                 self._prepare_operation_vals(
                     kind, account, -amount if debit else amount, date, journal, values
@@ -421,12 +421,43 @@ class ClientBalanceOperation(models.Model):
                 operations |= operation.transfer_operation_id
             move = entry_builder(operation) if entry_builder else operation._create_entry()
             operations._check_entry(move)
-            (account | to_account).invalidate_recordset(["balance", "available"])
             for booked in operations:
-                booked.write(
-                    {"move_id": move.id, "balance_after": booked.account_id.sudo().balance}
-                )
+                booked.write({"move_id": move.id, "balance_after": booked._moved()})
         return operation.with_env(self.env)
+
+    @contextmanager
+    def _moving(self, accounts):
+        """While the entry of a movement of ``accounts`` is built: their
+        stored balances are not recomputed from all of their journal items
+        (a sum that grows with their history) but moved by the amounts of
+        the operations booked, ``_check_entry`` having checked that the entry
+        moves each account by exactly that. Outside of the guarded path
+        (an invoice selling credit reset to draft) the ORM recomputes them
+        as usual."""
+        accounts = accounts.sudo()
+        balances = {account.id: account.balance for account in accounts}
+        self.env.cr.client_balance_moving = getattr(self.env.cr, "client_balance_moving", {})
+        moving = self.env.cr.client_balance_moving
+        outer = {key: moving[key] for key in balances if key in moving}
+        moving.update(balances)
+        try:
+            with self.env.protecting([accounts._fields["balance"]], accounts):
+                yield
+            for account in accounts:
+                if account.currency_id.compare_amounts(account.balance, moving[account.id]):
+                    account.balance = moving[account.id]
+        finally:
+            for key in balances:
+                moving.pop(key, None)
+            moving.update(outer)
+
+    def _moved(self):
+        """Move the balance of this new operation's account by its amount
+        (see ``_moving``); return the balance after it."""
+        self.ensure_one()
+        moving = self.env.cr.client_balance_moving
+        moving[self.account_id.id] += self.amount
+        return moving[self.account_id.id]
 
     @api.model
     def _book_batch(self, kind, movements, journal, date, counterpart_account, ref=False):
@@ -471,31 +502,28 @@ class ClientBalanceOperation(models.Model):
             if debit:
                 checked(movement, self._check_available, kind, account, magnitude)
         self._check_lock_date(accounts.company_id, date, journal)
-        with self.env.cr.savepoint(), self._booking():
-            balances = {account.id: account.sudo().balance for account in accounts}
+        with self.env.cr.savepoint(), self._booking(), self._moving(accounts):
             operations = self.sudo().create(
                 [
-                    {
-                        **self._prepare_operation_vals(
-                            kind,
-                            movement["account"],
-                            movement["amount"],
-                            date,
-                            journal,
-                            {
-                                "description": movement.get("description") or False,
-                                "counterpart_account_id": counterpart_account.id,
-                            },
-                        ),
-                        "balance_after": balances[movement["account"].id] + movement["amount"],
-                    }
+                    self._prepare_operation_vals(
+                        kind,
+                        movement["account"],
+                        movement["amount"],
+                        date,
+                        journal,
+                        {
+                            "description": movement.get("description") or False,
+                            "counterpart_account_id": counterpart_account.id,
+                        },
+                    )
                     for movement in movements
                 ]
             )
             move = operations._create_batch_move(journal, date, counterpart_account, ref)
             operations._check_entry(move)
-            operations.write({"move_id": move.id})
-            accounts.invalidate_recordset(["balance", "available"])
+            operations.move_id = move
+            for operation in operations:
+                operation.balance_after = operation._moved()
         return operations.with_env(self.env)
 
     def _create_batch_move(self, journal, date, counterpart_account, ref):
