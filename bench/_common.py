@@ -41,8 +41,9 @@ class Bench:
 
     configured = False
 
-    def __init__(self, database, conf=None, commit=False):
+    def __init__(self, database, conf=None, commit=False, smoke=False):
         self.database = database
+        self.smoke = smoke
         self.conf = conf or os.environ.get("ODOO_RC") or DEFAULT_CONF
         self.commit = commit
         self.targets = []
@@ -72,8 +73,15 @@ class Bench:
             self.print_targets()
         return False
 
-    def target(self, name, measured, limit, unit, higher_is_better=False):
+    def target(self, name, measured, limit, unit, higher_is_better=False, check=False):
+        """A target to print; ``check``: a correctness check (books that
+        agree), checked in smoke runs too and failing the script."""
+        if self.smoke and not check:
+            self.skip(name, "smoke run: the figures of a small size say nothing")
+            return
         passed = measured >= limit if higher_is_better else measured <= limit
+        if check and not passed:
+            self.exit_code = 1
         self.targets.append((name, measured, limit, unit, passed, higher_is_better))
 
     def skip(self, name, why):

@@ -52,9 +52,12 @@ def make_file(refs, currencies, type_name):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("-d", "--database", required=True)
+    parser.add_argument(
+        "--smoke", action="store_true", help="a run that only checks the script works"
+    )
     parser.add_argument("--rows", type=int, default=TARGET_ROWS)
     args = parser.parse_args()
-    with Bench(args.database) as bench:
+    with Bench(args.database, smoke=args.smoke) as bench:
         env = bench.env
         company = env.company
         currencies = bench.currencies(3)
@@ -112,7 +115,7 @@ def main():
             bench.target(f"import_{args.rows}_rows", preview + imported, TARGET_SECONDS, "s")
         else:
             bench.skip(f"import_{TARGET_ROWS}_rows", f"{args.rows} rows only")
-        bench.target("import_integrity_issues", len(issues), 0, "")
+        bench.target("import_integrity_issues", len(issues), 0, "", check=True)
     return bench.exit_code
 
 

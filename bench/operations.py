@@ -271,10 +271,13 @@ def partner_form(env, partner):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("-d", "--database", required=True)
+    parser.add_argument(
+        "--smoke", action="store_true", help="a run that only checks the script works"
+    )
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--history", type=int, default=1000)
     args = parser.parse_args()
-    with Bench(args.database) as bench:
+    with Bench(args.database, smoke=args.smoke) as bench:
         env = bench.env
         manager = bench.manager()
         manager.groups_id |= env.ref("account.group_account_manager")
