@@ -573,7 +573,9 @@ class AccountMove(models.Model):
         )
         if not lines:
             return
-        liability_accounts = self.env["client.balance.type"]._liability_accounts(self.company_id)
+        liability_accounts = self.env["client.balance.type"]._liability_accounts(
+            self.company_id, among=lines.account_id
+        )
         booking = self.env["client.balance.operation"]._is_booking()
         for line in lines.filtered(lambda aml: aml.account_id in liability_accounts):
             client_account = line.client_balance_account_id

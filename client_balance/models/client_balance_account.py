@@ -45,6 +45,7 @@ class ClientBalanceAccount(models.Model):
         "account.account",
         string="Liability Account",
         required=True,
+        index=True,
         ondelete="restrict",
         check_company=True,
         help="Set when the account is opened, from the type's configuration.",
@@ -701,7 +702,9 @@ class ClientBalanceAccount(models.Model):
                     company=self.company_id.display_name,
                 )
             )
-        if counterpart in self.env["client.balance.type"]._liability_accounts(self.company_id):
+        if counterpart in self.env["client.balance.type"]._liability_accounts(
+            self.company_id, among=counterpart
+        ):
             raise UserError(
                 self.env._(
                     "The counterpart of an adjustment cannot be a client balance account: "

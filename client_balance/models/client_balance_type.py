@@ -227,21 +227,28 @@ class ClientBalanceType(models.Model):
         )
 
     @api.model
-    def _liability_accounts(self, companies):
+    def _liability_accounts(self, companies, among=None):
         """All accounts holding client balances in ``companies``: posting on
-        them is reserved to client balance operations."""
+        them is reserved to client balance operations. ``among``: only those
+        of these accounts (what an entry posts on), found without going
+        through every client account."""
         accounts = self.env["account.account"]
         types = self.sudo().with_context(active_test=False).search([])
         for company in companies.sudo() | companies.sudo().root_id:
             accounts |= company.client_balance_liability_account_id
             accounts |= types.with_company(company).liability_account_id
-        used = (
-            self.env["client.balance.account"]
-            .sudo()
-            ._read_group([("company_id", "in", companies.ids)], ["liability_account_id"])
-        )
-        for (account,) in used:
-            accounts |= account
+        domain = [("company_id", "in", companies.ids)]
+        if among is not None:
+            accounts &= among
+            domain.append(("liability_account_id", "in", (among - accounts).ids))
+        if among is None or among - accounts:
+            used = (
+                self.env["client.balance.account"]
+                .sudo()
+                ._read_group(domain, ["liability_account_id"])
+            )
+            for (account,) in used:
+                accounts |= account
         return accounts
 
 

@@ -45,6 +45,10 @@ class ClientBalanceReportLine(models.Model):
             "views": [(False, "form")],
         }
 
+    # The client and the operation are LEFT JOINs on their primary or unique
+    # keys: PostgreSQL leaves them out of the queries that do not use their
+    # columns (a balance per client and currency reads the items and the
+    # client accounts only).
     def init(self):
         tools.drop_view_if_exists(self.env.cr, self._table)
         self.env.cr.execute(
@@ -68,7 +72,7 @@ class ClientBalanceReportLine(models.Model):
                   FROM account_move_line line
                   JOIN client_balance_account account
                     ON account.id = line.client_balance_account_id
-                  JOIN res_partner client ON client.id = account.commercial_partner_id
+             LEFT JOIN res_partner client ON client.id = account.commercial_partner_id
              LEFT JOIN client_balance_operation operation
                     ON operation.move_id = line.move_id
                    AND operation.account_id = line.client_balance_account_id
