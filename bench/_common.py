@@ -2,7 +2,10 @@
 a rolled-back transaction, users and currencies, and the printed tables."""
 
 import os
+import socket
 import statistics
+import subprocess
+import sys
 import time
 
 import odoo
@@ -139,3 +142,37 @@ class Bench:
                 ],
             }
         )
+
+
+def start_server(database, port, workers=0):
+    """An Odoo server on ``database`` at ``port`` (stop it with
+    ``terminate()``); ``workers``: Odoo's multi-process mode."""
+    conf = os.environ.get("ODOO_RC") or DEFAULT_CONF
+    odoo_bin = os.path.join(os.environ.get("ODOO_SRC", "/opt/odoo"), "odoo-bin")
+    return subprocess.Popen(
+        [
+            sys.executable,
+            odoo_bin,
+            "-c",
+            conf,
+            "-d",
+            database,
+            f"--db-filter=^{database}$",
+            f"--http-port={port}",
+            f"--workers={workers}",
+            "--max-cron-threads=0",
+            "--log-level=warn",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def wait_for(port, seconds=90):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.5)
+    raise SystemExit(f"the server did not listen on port {port} within {seconds} s")

@@ -23,7 +23,8 @@ from datetime import date, timedelta
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from _common import Bench, report
+import requests
+from _common import Bench, report, start_server, wait_for
 
 from odoo.tools import SQL
 
@@ -66,6 +67,29 @@ class Books:
         self.clients, self.items, self.big = clients, items, big
         self.deposits = env.ref("client_balance.client_balance_type_deposits")
         self.accounting = self.deposits._get_accounting(self.company)
+
+    def portal_user(self):
+        """The portal user of the client of the account with the most
+        operations (created once); returns that account's id."""
+        self.cr.execute(
+            "SELECT account_id, COUNT(*) FROM client_balance_operation GROUP BY 1 "
+            "ORDER BY COUNT(*) DESC LIMIT 1"
+        )
+        account_id, count = self.cr.fetchone()
+        account = self.env["client.balance.account"].browse(account_id)
+        user = self.env["res.users"].search([("login", "=", PORTAL_LOGIN)])
+        if not user:
+            user = self.env["res.users"].create(
+                {
+                    "name": "Books Portal User",
+                    "login": PORTAL_LOGIN,
+                    "password": PORTAL_LOGIN,
+                    "email": "books.portal@example.com",
+                    "groups_id": [(6, 0, self.env.ref("base.group_portal").ids)],
+                }
+            )
+        user.partner_id.parent_id = account.commercial_partner_id
+        return account.id, count
 
     def exists(self):
         return bool(
@@ -361,6 +385,88 @@ class Books:
         return time.perf_counter() - started
 
 
+PORTAL_LOGIN = "bench_books_portal"
+
+
+def time_portal(database, port, account_id, count, runs):
+    """Median ms of the portal history of ``account_id``, its first page and
+    a page deep into it, as its client's portal user, through HTTP."""
+    server = start_server(database, port)
+    try:
+        wait_for(port)
+        url = f"http://127.0.0.1:{port}"
+        session = requests.Session()
+        login_page = session.get(f"{url}/web/login", timeout=60).text
+        csrf = login_page.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+        session.post(
+            f"{url}/web/login",
+            data={"login": PORTAL_LOGIN, "password": PORTAL_LOGIN, "csrf_token": csrf},
+            timeout=60,
+        )
+        figures = {}
+        deep = max(1, count // 40)
+        for label, path in (
+            (f"portal history of {count} operations, first page", f"/my/balances/{account_id}"),
+            (
+                f"portal history of {count} operations, page {deep}",
+                f"/my/balances/{account_id}/page/{deep}",
+            ),
+        ):
+
+            def get(path=path):
+                response = session.get(url + path, timeout=120)
+                if response.status_code != 200 or "/web/login" in response.url:
+                    raise SystemExit(f"{path}: HTTP {response.status_code} at {response.url}")
+                return response.text
+
+            get()
+            figures[label] = median_ms(get, runs)
+        return figures
+    finally:
+        server.terminate()
+        server.wait(30)
+
+
+def operation_ms(env, account, bank, runs):
+    """Median ms of a top-up, an invoice and its spend on ``account``."""
+
+    def run():
+        account.topup(10.0, bank.id)
+        invoice = env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "partner_id": account.commercial_partner_id.id,
+                "invoice_line_ids": [
+                    (0, 0, {"name": "x", "quantity": 1, "price_unit": 5.0, "tax_ids": []})
+                ],
+            }
+        )
+        invoice.action_post()
+        account.spend(invoice.id, 5.0)
+        env.flush_all()
+        env.invalidate_all()
+
+    run()
+    return median_ms(run, runs)
+
+
+def new_account(env, bank):
+    """A new client with an account holding 1 000.00."""
+    account = env["client.balance.account"].browse(
+        env["res.partner"]
+        .create({"name": "Books New Client", "is_company": True})
+        .client_balance_open(env.ref("client_balance.client_balance_type_deposits").id)
+    )
+    account.topup(1000.0, bank.id)
+    return account
+
+
+def main_bank(env):
+    return env["account.journal"].search(
+        [("type", "=", "bank"), ("company_id", "=", env.company.id)], limit=1
+    )
+
+
 def median_ms(function, runs):
     times = []
     for _index in range(runs):
@@ -380,12 +486,25 @@ def main():
     parser.add_argument("--items", type=int, default=1000000)
     parser.add_argument("--big", type=int, default=100000)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--port", type=int, default=8091)
+    parser.add_argument(
+        "--empty-database",
+        help="a database with client_balance and no books, to time the same operations on",
+    )
     args = parser.parse_args()
     with Bench(args.database, commit=True, smoke=args.smoke) as bench:
         books = Books(bench.env, args.clients, args.items, args.big)
         generated = None
         if not books.exists():
             generated = books.generate(bench.currencies(3))
+        big_id, big_count = books.portal_user()
+    portal = time_portal(args.database, args.port, big_id, big_count, args.runs)
+    empty_ms = None
+    if args.empty_database:
+        with Bench(args.empty_database, smoke=args.smoke) as empty:
+            env = empty.env(user=empty.manager())
+            bank = main_bank(env)
+            empty_ms = operation_ms(env, new_account(env, bank), bank, args.runs)
     with Bench(args.database, smoke=args.smoke) as bench:
         env = bench.env
         cr = env.cr
@@ -471,48 +590,27 @@ def main():
         rows.append([f"integrity check ({len(issues)} issues)", f"{integrity_s * 1000:.0f}", ""])
         # One more top-up and spend on the account with the most operations
         # and on a new account of the same books.
-        bank = env["account.journal"].search(
-            [("type", "=", "bank"), ("company_id", "=", env.company.id)], limit=1
-        )
+        bank = main_bank(env)
         cr.execute(
             "SELECT account_id, COUNT(*) FROM client_balance_operation GROUP BY 1 "
             "ORDER BY 2 DESC LIMIT 1"
         )
         big_id, big_count = cr.fetchone()
         big = env["client.balance.account"].browse(big_id)
-        new = env["client.balance.account"].browse(
-            env["res.partner"]
-            .create({"name": "Books New Client", "is_company": True})
-            .client_balance_open(env.ref("client_balance.client_balance_type_deposits").id)
-        )
-        new.topup(1000.0, bank.id)
+        new = new_account(env, bank)
 
-        def operation(account):
-            def run():
-                account.topup(10.0, bank.id)
-                invoice = env["account.move"].create(
-                    {
-                        "move_type": "out_invoice",
-                        "partner_id": account.commercial_partner_id.id,
-                        "invoice_line_ids": [
-                            (0, 0, {"name": "x", "quantity": 1, "price_unit": 5.0, "tax_ids": []})
-                        ],
-                    }
-                )
-                invoice.action_post()
-                account.spend(invoice.id, 5.0)
-                env.flush_all()
-                env.invalidate_all()
-
-            return run
-
-        operation(new)()
-        new_ms = median_ms(operation(new), runs)
-        big_ms = median_ms(operation(big), runs)
+        new_ms = operation_ms(env, new, bank, runs)
+        big_ms = operation_ms(env, big, bank, runs)
+        if empty_ms is not None:
+            rows.append(
+                ["top-up + invoice + spend, new account, empty books", f"{empty_ms:.0f}", ""]
+            )
         rows.append(["top-up + invoice + spend, new account", f"{new_ms:.0f}", ""])
         rows.append(
             [f"top-up + invoice + spend, account with {big_count} operations", f"{big_ms:.0f}", ""]
         )
+        for label, ms in portal.items():
+            rows.append([label, f"{ms:.0f}", ""])
         report(
             f"Books of {item_count} client balance items"
             + (f" (generated in {generated:.0f} s)" if generated else ""),
@@ -531,6 +629,12 @@ def main():
         bench.target("customers_list", list_ms, TARGET_PAGE_MS, "ms")
         bench.target("partner_form", form_ms, TARGET_PAGE_MS, "ms")
         bench.target("history_ratio", big_ms / new_ms, TARGET_HISTORY_RATIO, "x")
+        if empty_ms is not None:
+            bench.target("big_books_ratio", new_ms / empty_ms, TARGET_HISTORY_RATIO, "x")
+        else:
+            bench.skip("big_books_ratio", "no --empty-database to compare with")
+        for index, ms in enumerate(portal.values()):
+            bench.target(("portal_first_page", "portal_deep_page")[index], ms, TARGET_PAGE_MS, "ms")
     return bench.exit_code
 
 

@@ -15,15 +15,13 @@ the balances. Prints a table, then one PASS/FAIL line per target.
 import argparse
 import multiprocessing
 import os
-import socket
-import subprocess
 import sys
 import time
 import xmlrpc.client
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from _common import Bench, report
+from _common import Bench, report, start_server, wait_for
 
 LOGIN = "bench_concurrency"
 PASSWORD = "bench_concurrency"
@@ -154,16 +152,6 @@ def run(url, database, uid, pairs, seconds):
     )
 
 
-def wait_for(port, seconds=90):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        with socket.socket() as sock:
-            if sock.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.5)
-    raise SystemExit(f"the server did not listen on port {port} within {seconds} s")
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("-d", "--database", required=True)
@@ -178,27 +166,7 @@ def main():
     # What the shared account holds: one spend per process and second, less
     # than they spend from it here, so that refusals for lack of funds happen.
     ids = setup(args.database, args.processes, shared_funds=SPEND * args.processes * args.seconds)
-    conf = os.environ.get("ODOO_RC") or os.path.join(
-        os.path.dirname(os.path.dirname(os.path.abspath(__file__))), ".local", "odoo.conf"
-    )
-    odoo_bin = os.path.join(os.environ.get("ODOO_SRC", "/opt/odoo"), "odoo-bin")
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            odoo_bin,
-            "-c",
-            conf,
-            "-d",
-            args.database,
-            f"--db-filter=^{args.database}$",
-            f"--http-port={args.port}",
-            f"--workers={args.workers}",
-            "--max-cron-threads=0",
-            "--log-level=warn",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    server = start_server(args.database, args.port, args.workers)
     url = f"http://127.0.0.1:{args.port}"
     try:
         wait_for(args.port)
