@@ -1,6 +1,7 @@
 """What the benchmark scripts share: opening the database through Odoo,
 a rolled-back transaction, users and currencies, and the printed tables."""
 
+import argparse
 import os
 import socket
 import statistics
@@ -22,6 +23,26 @@ def report(title, headers, rows):
     print("|" + "|".join("---" for _header in headers) + "|")
     for row in rows:
         print("| " + " | ".join(str(cell) for cell in row) + " |")
+
+
+def bench_parser(doc):
+    """The command line of a benchmark script: its database and --smoke."""
+    result = argparse.ArgumentParser(description=doc.split("\n\n")[0])
+    result.add_argument("-d", "--database", required=True)
+    result.add_argument(
+        "--smoke", action="store_true", help="a run that only checks the script works"
+    )
+    return result
+
+
+def median_ms(function, runs):
+    """Median wall time (ms) of ``function()`` called ``runs`` times."""
+    times = []
+    for _index in range(runs):
+        started = time.perf_counter()
+        function()
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times)
 
 
 def median_run(function, runs, cr):

@@ -14,9 +14,7 @@ operation per item, stored balances and running balances right; the
 integrity check is one of the timings. The measurements are rolled back.
 """
 
-import argparse
 import os
-import statistics
 import sys
 import time
 from datetime import date, timedelta
@@ -24,7 +22,7 @@ from datetime import date, timedelta
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import requests
-from _common import Bench, report, start_server, wait_for
+from _common import Bench, bench_parser, median_ms, report, start_server, wait_for
 
 from odoo.tools import SQL
 
@@ -467,21 +465,8 @@ def main_bank(env):
     )
 
 
-def median_ms(function, runs):
-    times = []
-    for _index in range(runs):
-        started = time.perf_counter()
-        function()
-        times.append((time.perf_counter() - started) * 1000)
-    return statistics.median(times)
-
-
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("-d", "--database", required=True)
-    parser.add_argument(
-        "--smoke", action="store_true", help="a run that only checks the script works"
-    )
+    parser = bench_parser(__doc__)
     parser.add_argument("--clients", type=int, default=10000)
     parser.add_argument("--items", type=int, default=1000000)
     parser.add_argument("--big", type=int, default=100000)

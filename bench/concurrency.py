@@ -12,7 +12,6 @@ server on --port, and checks at the end that the general ledger agrees with
 the balances. Prints a table, then one PASS/FAIL line per target.
 """
 
-import argparse
 import multiprocessing
 import os
 import sys
@@ -21,7 +20,7 @@ import xmlrpc.client
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from _common import Bench, report, start_server, wait_for
+from _common import Bench, bench_parser, report, start_server, wait_for
 
 LOGIN = "bench_concurrency"
 PASSWORD = "bench_concurrency"
@@ -153,11 +152,7 @@ def run(url, database, uid, pairs, seconds):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("-d", "--database", required=True)
-    parser.add_argument(
-        "--smoke", action="store_true", help="a run that only checks the script works"
-    )
+    parser = bench_parser(__doc__)
     parser.add_argument("--processes", type=int, default=4)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--seconds", type=float, default=20.0)

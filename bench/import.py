@@ -9,7 +9,6 @@ database is left as it was. Prints a table, then one PASS/FAIL line per
 target.
 """
 
-import argparse
 import base64
 import io
 import os
@@ -20,7 +19,7 @@ import openpyxl
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from _common import Bench, report
+from _common import Bench, bench_parser, report
 
 TARGET_ROWS = 10000
 TARGET_SECONDS = 60.0
@@ -50,11 +49,7 @@ def make_file(refs, currencies, type_name):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("-d", "--database", required=True)
-    parser.add_argument(
-        "--smoke", action="store_true", help="a run that only checks the script works"
-    )
+    parser = bench_parser(__doc__)
     parser.add_argument("--rows", type=int, default=TARGET_ROWS)
     args = parser.parse_args()
     with Bench(args.database, smoke=args.smoke) as bench:

@@ -9,7 +9,6 @@ Everything is rolled back at the end. Prints a table, then one PASS/FAIL
 line per target.
 """
 
-import argparse
 import os
 import statistics
 import sys
@@ -17,7 +16,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from _common import Bench, median_run, report
+from _common import Bench, bench_parser, median_run, report
 
 # Ratios (ours / native) not to exceed, in time and in queries.
 TARGET_RATIO = 1.3
@@ -269,11 +268,7 @@ def partner_form(env, partner):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("-d", "--database", required=True)
-    parser.add_argument(
-        "--smoke", action="store_true", help="a run that only checks the script works"
-    )
+    parser = bench_parser(__doc__)
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--history", type=int, default=1000)
     args = parser.parse_args()

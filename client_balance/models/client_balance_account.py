@@ -334,11 +334,6 @@ class ClientBalanceAccount(models.Model):
         )
         return siblings.filtered(lambda sibling: sibling._default_key() in keys)
 
-    def _default_sibling(self):
-        """The default account of this account's client, currency and company."""
-        self.ensure_one()
-        return (self._default_siblings() - self)[:1]
-
     def write(self, vals):
         frozen = {"partner_id", "type_id", "currency_id", "company_id", "liability_account_id"}
         if frozen & set(vals) and self.filtered("move_line_ids"):

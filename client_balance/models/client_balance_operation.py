@@ -413,7 +413,11 @@ class ClientBalanceOperation(models.Model):
         self._check_lock_date(account.company_id, date, journal)
         # What is refused from here on (an entry Odoo refuses to post, one
         # that does not move the balance as it should) leaves nothing behind.
-        with self.env.cr.savepoint(), self._booking(), self._moving(account | to_account):
+        with (
+            self.env.cr.savepoint(),
+            self._booking(),
+            self._moving(account | to_account) as balances,
+        ):
             operation = self.sudo().create(
                 self._prepare_operation_vals(
                     kind, account, -amount if debit else amount, date, journal, values
@@ -435,42 +439,27 @@ class ClientBalanceOperation(models.Model):
             move = entry_builder(operation) if entry_builder else operation._create_entry()
             operations._check_entry(move)
             for booked in operations:
-                booked.write({"move_id": move.id, "balance_after": booked._moved()})
+                balances[booked.account_id.id] += booked.amount
+                booked.write({"move_id": move.id, "balance_after": balances[booked.account_id.id]})
         return operation.with_env(self.env)
 
     @contextmanager
     def _moving(self, accounts):
-        """While the entry of a movement of ``accounts`` is built: their
-        stored balances are not recomputed from all of their journal items
-        (a sum that grows with their history) but moved by the amounts of
-        the operations booked, ``_check_entry`` having checked that the entry
-        moves each account by exactly that. Outside of the guarded path
-        (an invoice selling credit reset to draft) the ORM recomputes them
-        as usual."""
+        """While the entry of a movement of ``accounts`` is built, yield their
+        balances, for the caller to move by the amounts of the operations it
+        books: their stored balances are not recomputed from all of their
+        journal items (a sum that grows with their history) but written from
+        these, ``_check_entry`` having checked that the entry moves each
+        account by exactly that. Outside of the guarded path (an invoice
+        selling credit reset to draft) the ORM recomputes them as usual.
+        Movements of one account are not nested."""
         accounts = accounts.sudo()
         balances = {account.id: account.balance for account in accounts}
-        self.env.cr.client_balance_moving = getattr(self.env.cr, "client_balance_moving", {})
-        moving = self.env.cr.client_balance_moving
-        outer = {key: moving[key] for key in balances if key in moving}
-        moving.update(balances)
-        try:
-            with self.env.protecting([accounts._fields["balance"]], accounts):
-                yield
-            for account in accounts:
-                if account.currency_id.compare_amounts(account.balance, moving[account.id]):
-                    account.balance = moving[account.id]
-        finally:
-            for key in balances:
-                moving.pop(key, None)
-            moving.update(outer)
-
-    def _moved(self):
-        """Move the balance of this new operation's account by its amount
-        (see ``_moving``); return the balance after it."""
-        self.ensure_one()
-        moving = self.env.cr.client_balance_moving
-        moving[self.account_id.id] += self.amount
-        return moving[self.account_id.id]
+        with self.env.protecting([accounts._fields["balance"]], accounts):
+            yield balances
+        for account in accounts:
+            if account.currency_id.compare_amounts(account.balance, balances[account.id]):
+                account.balance = balances[account.id]
 
     @api.model
     def _book_batch(self, kind, movements, journal, date, counterpart_account, ref=False):
@@ -515,7 +504,7 @@ class ClientBalanceOperation(models.Model):
             if debit:
                 checked(movement, self._check_available, kind, account, magnitude)
         self._check_lock_date(accounts.company_id, date, journal)
-        with self.env.cr.savepoint(), self._booking(), self._moving(accounts):
+        with self.env.cr.savepoint(), self._booking(), self._moving(accounts) as balances:
             operations = self.sudo().create(
                 [
                     self._prepare_operation_vals(
@@ -536,7 +525,8 @@ class ClientBalanceOperation(models.Model):
             operations._check_entry(move)
             operations.move_id = move
             for operation in operations:
-                operation.balance_after = operation._moved()
+                balances[operation.account_id.id] += operation.amount
+                operation.balance_after = balances[operation.account_id.id]
         return operations.with_env(self.env)
 
     def _create_batch_move(self, journal, date, counterpart_account, ref):

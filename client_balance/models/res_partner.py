@@ -814,6 +814,25 @@ class ResPartner(models.Model):
             ]
         raise UserError(self.env._("Search client balance currencies by currency."))
 
+    @api.model
+    def _client_balance_sent_notification(self, message, missing):
+        """The notification closing a statement wizard: ``message``, and the
+        partners ``missing`` an e-mail address, whose statement was not sent."""
+        if missing:
+            message += " " + self.env._(
+                "Without an e-mail address, not sent: %(partners)s.",
+                partners=", ".join(missing.mapped("display_name")),
+            )
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "warning" if missing else "success",
+                "message": message,
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
+
     def _client_balance_send_statement(self, report, template, data, filename):
         """E-mail this partner ``template`` with the PDF of ``report``
         rendered with ``data`` (its period: ``date_from``, ``date_to``)

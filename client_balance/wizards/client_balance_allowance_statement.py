@@ -72,20 +72,7 @@ class ClientBalanceAllowanceStatements(models.TransientModel):
         for employer in self.employer_ids - missing:
             self._send(employer, template)
         message = self.env._("%(count)s statements sent.", count=len(self.employer_ids - missing))
-        if missing:
-            message += " " + self.env._(
-                "Without an e-mail address, not sent: %(companies)s.",
-                companies=", ".join(missing.mapped("display_name")),
-            )
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "type": "warning" if missing else "success",
-                "message": message,
-                "next": {"type": "ir.actions.act_window_close"},
-            },
-        }
+        return self.env["res.partner"]._client_balance_sent_notification(message, missing)
 
     def _send(self, employer, template):
         return employer._client_balance_send_statement(

@@ -545,9 +545,12 @@ class ClientBalanceImport(models.TransientModel):
         batches = []  # [journal, counterpart, date, movements, account ids]
         current = {}  # (journal, counterpart, date): index in batches
         last_batch = {}  # account id: index of the batch of its last row
+        accountings = {
+            balance_type: balance_type._get_accounting(company) for balance_type in lines.type_id
+        }
         for line in lines.filtered(lambda line: not line.currency_id.is_zero(line.amount)):
             account = accounts[line._account_key()]
-            accounting = line.type_id._get_accounting(company)
+            accounting = accountings[line.type_id]
             key = (accounting["journal"], accounting["opening_account"], line.date)
             index = current.get(key)
             if (

@@ -73,20 +73,7 @@ class ClientBalanceStatementWizard(models.TransientModel):
             message = self.env._(
                 "%(count)s statements are queued and sent in the background.", count=len(queued)
             )
-        if missing:
-            message += " " + self.env._(
-                "Without an e-mail address, not sent: %(clients)s.",
-                clients=", ".join(missing.mapped("display_name")),
-            )
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "type": "warning" if missing else "success",
-                "message": message,
-                "next": {"type": "ir.actions.act_window_close"},
-            },
-        }
+        return self.env["res.partner"]._client_balance_sent_notification(message, missing)
 
 
 class ClientBalanceStatementQueue(models.Model):
