@@ -4,7 +4,8 @@
 them against one SQL GROUP BY over the same items, and of operations on them.
 
     .local/venv/bin/python bench/books.py -d DATABASE [--clients 10000]
-        [--items 1000000] [--big 100000] [--runs 5]
+        [--items 1000000] [--big 100000] [--runs 5] [--operation-runs 15]
+        [--empty-database DATABASE]
 
 The books are generated once and committed (use a database of their own:
 ``./dev bench books`` uses client_balance_bench); a later run that finds
@@ -15,8 +16,10 @@ integrity check is one of the timings. The measurements are rolled back.
 """
 
 import os
+import statistics
 import sys
 import time
+from contextlib import nullcontext
 from datetime import date, timedelta
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -425,27 +428,41 @@ def time_portal(database, port, account_id, count, runs):
         server.wait(30)
 
 
-def operation_ms(env, account, bank, runs):
-    """Median ms of a top-up, an invoice and its spend on ``account``."""
+def operations_ms(cases, runs):
+    """Median ms of a top-up, an invoice and its spend on each account of
+    ``cases`` (``{label: (env, account, bank)}``). The cases take turns, run
+    after run, so that whatever else loads the machine weighs on each
+    alike."""
 
-    def run():
-        account.topup(10.0, bank.id)
-        invoice = env["account.move"].create(
-            {
-                "move_type": "out_invoice",
-                "partner_id": account.commercial_partner_id.id,
-                "invoice_line_ids": [
-                    (0, 0, {"name": "x", "quantity": 1, "price_unit": 5.0, "tax_ids": []})
-                ],
-            }
-        )
-        invoice.action_post()
-        account.spend(invoice.id, 5.0)
-        env.flush_all()
-        env.invalidate_all()
+    def operation(env, account, bank):
+        def run():
+            account.topup(10.0, bank.id)
+            invoice = env["account.move"].create(
+                {
+                    "move_type": "out_invoice",
+                    "partner_id": account.commercial_partner_id.id,
+                    "invoice_line_ids": [
+                        (0, 0, {"name": "x", "quantity": 1, "price_unit": 5.0, "tax_ids": []})
+                    ],
+                }
+            )
+            invoice.action_post()
+            account.spend(invoice.id, 5.0)
+            env.flush_all()
+            env.invalidate_all()
 
-    run()
-    return median_ms(run, runs)
+        return run
+
+    runners = {label: operation(*case) for label, case in cases.items()}
+    times = {label: [] for label in runners}
+    for run in runners.values():
+        run()
+    for _index in range(runs):
+        for label, run in runners.items():
+            started = time.perf_counter()
+            run()
+            times[label].append((time.perf_counter() - started) * 1000)
+    return {label: statistics.median(values) for label, values in times.items()}
 
 
 def new_account(env, bank):
@@ -471,6 +488,12 @@ def main():
     parser.add_argument("--items", type=int, default=1000000)
     parser.add_argument("--big", type=int, default=100000)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument(
+        "--operation-runs",
+        type=int,
+        default=15,
+        help="runs of the top-up, invoice and spend on each account",
+    )
     parser.add_argument("--port", type=int, default=8091)
     parser.add_argument(
         "--empty-database",
@@ -484,13 +507,10 @@ def main():
             generated = books.generate(bench.currencies(3))
         big_id, big_count = books.portal_user()
     portal = time_portal(args.database, args.port, big_id, big_count, args.runs)
-    empty_ms = None
-    if args.empty_database:
-        with Bench(args.empty_database, smoke=args.smoke) as empty:
-            env = empty.env(user=empty.manager())
-            bank = main_bank(env)
-            empty_ms = operation_ms(env, new_account(env, bank), bank, args.runs)
-    with Bench(args.database, smoke=args.smoke) as bench:
+    empty_books = (
+        Bench(args.empty_database, smoke=args.smoke) if args.empty_database else nullcontext()
+    )
+    with Bench(args.database, smoke=args.smoke) as bench, empty_books as empty:
         env = bench.env
         cr = env.cr
         manager = bench.manager()
@@ -584,8 +604,13 @@ def main():
         big = env["client.balance.account"].browse(big_id)
         new = new_account(env, bank)
 
-        new_ms = operation_ms(env, new, bank, runs)
-        big_ms = operation_ms(env, big, bank, runs)
+        cases = {"new": (env, new, bank), "big": (env, big, bank)}
+        if args.empty_database:
+            empty_env = empty.env(user=empty.manager())
+            empty_bank = main_bank(empty_env)
+            cases["empty"] = (empty_env, new_account(empty_env, empty_bank), empty_bank)
+        timed = operations_ms(cases, args.operation_runs)
+        new_ms, big_ms, empty_ms = timed["new"], timed["big"], timed.get("empty")
         if empty_ms is not None:
             rows.append(
                 ["top-up + invoice + spend, new account, empty books", f"{empty_ms:.0f}", ""]

@@ -302,7 +302,9 @@ class AccountMove(models.Model):
             self.env["client.balance.operation"]._lock_accounts(operations.account_id)
         res = super().button_draft()
         # The credit is undone with its entry: posting again books it anew.
+        accounts = operations.account_id
         operations.unlink()
+        accounts._recompute_balance()
         return res
 
     def write(self, vals):
@@ -573,11 +575,19 @@ class AccountMove(models.Model):
         )
         if not lines:
             return
-        liability_accounts = self.env["client.balance.type"]._liability_accounts(
-            self.company_id, among=lines.account_id
+        # An item of a client account on that account's liability account is
+        # on a balance: only the others need the lookup of balance accounts.
+        on_balance = lines.filtered(
+            lambda aml: aml.account_id == aml.client_balance_account_id.liability_account_id
         )
+        others = lines - on_balance
+        if others:
+            liability_accounts = self.env["client.balance.type"]._liability_accounts(
+                self.company_id, among=others.account_id
+            )
+            on_balance |= others.filtered(lambda aml: aml.account_id in liability_accounts)
         booking = self.env["client.balance.operation"]._is_booking()
-        for line in lines.filtered(lambda aml: aml.account_id in liability_accounts):
+        for line in on_balance:
             client_account = line.client_balance_account_id
             if (
                 not client_account

@@ -121,25 +121,40 @@ class ClientBalanceAccount(models.Model):
                 f"({account.currency_id.name})"
             )
 
-    @api.depends("move_line_ids.amount_currency", "move_line_ids.parent_state")
+    # Computed when the account opens; from then on every operation moves it
+    # by its amount (client.balance.operation._moving) rather than summing
+    # the account's journal items, a sum that grows with its history: only
+    # operations post on a balance. An invoice selling credit reset to draft
+    # takes its credit back through _recompute_balance.
     def _compute_balance(self):
-        totals = {}
-        if self.ids:
-            groups = (
-                self.env["account.move.line"]
-                .sudo()
-                ._read_group(
-                    [
-                        ("client_balance_account_id", "in", self.ids),
-                        ("parent_state", "=", "posted"),
-                    ],
-                    ["client_balance_account_id"],
-                    ["amount_currency:sum"],
-                )
-            )
-            totals = {account.id: amount for account, amount in groups}
+        balances = self._posted_balances()
         for account in self:
-            account.balance = -totals.get(account._origin.id, 0.0)
+            account.balance = balances.get(account._origin.id, 0.0)
+
+    def _posted_balances(self):
+        """Per account id, the sum of its posted journal items (a credit
+        positive)."""
+        ids = [account_id for account_id in self._origin.ids if account_id]
+        if not ids:
+            return {}
+        groups = (
+            self.env["account.move.line"]
+            .sudo()
+            ._read_group(
+                [("client_balance_account_id", "in", ids), ("parent_state", "=", "posted")],
+                ["client_balance_account_id"],
+                ["amount_currency:sum"],
+            )
+        )
+        return {account.id: -amount for account, amount in groups}
+
+    def _recompute_balance(self):
+        """Set the stored balances again from their posted journal items."""
+        balances = self._posted_balances()
+        for account in self.sudo():
+            balance = balances.get(account.id, 0.0)
+            if account.currency_id.compare_amounts(account.balance, balance):
+                account.balance = balance
 
     @api.depends(
         "type_id.minimum_ids.min_balance", "type_id.minimum_ids.currency_id", "currency_id"
@@ -596,11 +611,7 @@ class ClientBalanceAccount(models.Model):
             vals["invoice_payment_term_id"] = payment_term.id
         elif due_date:
             vals["invoice_date_due"] = fields.Date.to_date(due_date)
-        invoice = self.env["account.move"].with_company(self.company_id).create(vals)
-        invoice.message_post(
-            body=self.env._("Deposit request for %(account)s.", account=self.display_name)
-        )
-        return invoice
+        return self.env["account.move"].with_company(self.company_id).create(vals)
 
     def _deposit_price(self, amount, discount_type, discount):
         """Unit price and discount percentage of a deposit line of
@@ -926,13 +937,27 @@ class ClientBalanceAccount(models.Model):
     # scheduled action, after an e-mail to the client.
     # ------------------------------------------------------------------
 
+    # Computed rather than an inverse of the operations' account: creating an
+    # operation then costs no read of its state to keep this list current.
     credit_operation_ids = fields.One2many(
         "client.balance.operation",
-        "account_id",
         string="Credits",
-        domain=[("amount", ">", 0), ("state", "=", "posted")],
+        compute="_compute_credit_operation_ids",
     )
     validity_months = fields.Integer(related="type_id.validity_months")
+
+    @api.depends("operation_ids.state")
+    def _compute_credit_operation_ids(self):
+        credits = self.env["client.balance.operation"]._read_group(
+            [("account_id", "in", self.ids), ("amount", ">", 0), ("state", "=", "posted")],
+            ["account_id"],
+            ["id:array_agg"],
+        )
+        ids = {account.id: operation_ids for account, operation_ids in credits}
+        for account in self:
+            account.credit_operation_ids = (
+                self.env["client.balance.operation"].browse(ids.get(account.id, [])).sorted()
+            )
 
     def _credits_left(self):
         """What is left of each credit of this account: every debit takes from

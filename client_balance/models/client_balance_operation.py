@@ -5,8 +5,8 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import float_is_zero
-from odoo.tools.sql import create_index
+from odoo.tools import SQL, float_is_zero
+from odoo.tools.sql import drop_index, index_exists
 
 KINDS = [
     ("opening", "Opening Balance"),
@@ -55,13 +55,19 @@ class ClientBalanceOperation(models.Model):
         ondelete="restrict",
         check_company=True,
     )
-    partner_id = fields.Many2one(related="account_id.partner_id", store=True, string="Requisite")
-    commercial_partner_id = fields.Many2one(
-        related="account_id.commercial_partner_id", store=True, string="Client"
+    # Computed before the row is inserted, not updated after: an operation
+    # is created with its account.
+    partner_id = fields.Many2one(
+        related="account_id.partner_id", store=True, precompute=True, string="Requisite"
     )
-    type_id = fields.Many2one(related="account_id.type_id", store=True)
-    company_id = fields.Many2one(related="account_id.company_id", store=True, index=True)
-    currency_id = fields.Many2one(related="account_id.currency_id", store=True)
+    commercial_partner_id = fields.Many2one(
+        related="account_id.commercial_partner_id", store=True, precompute=True, string="Client"
+    )
+    type_id = fields.Many2one(related="account_id.type_id", store=True, precompute=True)
+    company_id = fields.Many2one(
+        related="account_id.company_id", store=True, precompute=True, index=True
+    )
+    currency_id = fields.Many2one(related="account_id.currency_id", store=True, precompute=True)
     amount = fields.Monetary(
         readonly=True, help="Effect on the balance: positive credits it, negative debits it."
     )
@@ -191,12 +197,17 @@ class ClientBalanceOperation(models.Model):
         res = super().init()
         # An account's history in its order (the portal, the account's
         # operations): a walk along this index, not a sort of all of them.
-        create_index(
-            self.env.cr,
-            "client_balance_operation_account_date_idx",
-            self._table,
-            ["account_id", "date DESC", "id DESC"],
-        )
+        # It holds what the portal filters on too, so that counting a page
+        # deep into a long history reads the index only.
+        drop_index(self.env.cr, "client_balance_operation_account_date_idx", self._table)
+        if not index_exists(self.env.cr, "client_balance_operation_history_idx"):
+            self.env.cr.execute(
+                SQL(
+                    "CREATE INDEX client_balance_operation_history_idx ON %s "
+                    "(account_id, date DESC, id DESC) INCLUDE (state, commercial_partner_id)",
+                    SQL.identifier(self._table),
+                )
+            )
         return res
 
     @api.model
@@ -418,24 +429,21 @@ class ClientBalanceOperation(models.Model):
             self._booking(),
             self._moving(account | to_account) as balances,
         ):
-            operation = self.sudo().create(
+            vals_list = [
                 self._prepare_operation_vals(
                     kind, account, -amount if debit else amount, date, journal, values
                 )
-            )
-            operations = operation
+            ]
             if to_account:
-                operation.transfer_operation_id = self.sudo().create(
-                    self._prepare_operation_vals(
-                        kind,
-                        to_account,
-                        to_amount,
-                        date,
-                        journal,
-                        {**values, "transfer_operation_id": operation.id},
-                    )
+                vals_list.append(
+                    self._prepare_operation_vals(kind, to_account, to_amount, date, journal, values)
                 )
-                operations |= operation.transfer_operation_id
+            operations = self.sudo().create(vals_list)
+            operation = operations[0]
+            if to_account:
+                # The two sides of a transfer name each other.
+                operation.transfer_operation_id = operations[1]
+                operations[1].transfer_operation_id = operation
             move = entry_builder(operation) if entry_builder else operation._create_entry()
             operations._check_entry(move)
             for booked in operations:
@@ -447,16 +455,14 @@ class ClientBalanceOperation(models.Model):
     def _moving(self, accounts):
         """While the entry of a movement of ``accounts`` is built, yield their
         balances, for the caller to move by the amounts of the operations it
-        books: their stored balances are not recomputed from all of their
-        journal items (a sum that grows with their history) but written from
-        these, ``_check_entry`` having checked that the entry moves each
-        account by exactly that. Outside of the guarded path (an invoice
-        selling credit reset to draft) the ORM recomputes them as usual.
-        Movements of one account are not nested."""
+        books; then store them. A stored balance is moved, never summed again
+        from all of the account's journal items (a sum that grows with its
+        history): ``_check_entry`` has checked that the entry moves each
+        account by exactly its operation's amount. Movements of one account
+        are not nested."""
         accounts = accounts.sudo()
         balances = {account.id: account.balance for account in accounts}
-        with self.env.protecting([accounts._fields["balance"]], accounts):
-            yield balances
+        yield balances
         for account in accounts:
             if account.currency_id.compare_amounts(account.balance, balances[account.id]):
                 account.balance = balances[account.id]
@@ -684,6 +690,7 @@ class ClientBalanceOperation(models.Model):
             [tuple(accounts.ids)],
         )
         accounts.invalidate_recordset(["balance", "available"])
+        accounts.sudo().fetch(["balance", "available"])
 
     @api.model
     def _check_available(self, kind, account, amount):
@@ -836,6 +843,10 @@ class ClientBalanceOperation(models.Model):
 
     def _prepare_move_vals(self):
         self.ensure_one()
+        partner = self._get_counterpart_partner()
+        if self.transfer_operation_id.partner_id not in (partner, self.env["res.partner"]):
+            # A transfer between two requisites: each item names its own.
+            partner = self.env["res.partner"]
         return {
             "move_type": "entry",
             "journal_id": self.journal_id.id,
@@ -844,7 +855,7 @@ class ClientBalanceOperation(models.Model):
             "date": self.date,
             "ref": self._prepare_move_ref(),
             "currency_id": self.currency_id.id,
-            "partner_id": self._get_counterpart_partner().id,
+            "partner_id": partner.id,
             "line_ids": [
                 Command.create(self._prepare_liability_line_vals()),
                 Command.create(self._prepare_counterpart_line_vals()),
