@@ -795,8 +795,15 @@ class ClientBalanceOperation(models.Model):
     def _create_move(self):
         self.ensure_one()
         operation = self.with_company(self.company_id)
-        move = operation.env["account.move"].create(operation._prepare_move_vals())
+        # Two items that balance, no taxes, no payment terms: nothing for
+        # Odoo's sync of an invoice's lines to add (as for its payments).
+        move = (
+            operation.env["account.move"]
+            .with_context(skip_invoice_sync=True)
+            .create(operation._prepare_move_vals())
+        )
         move.action_post()
+        move = move.with_env(operation.env)
         operation._reconcile_entry(move)
         return move
 

@@ -249,6 +249,11 @@ class TestDeposit(ClientBalanceCommon):
 
     def test_reset_unpaid_deposit_to_draft(self):
         invoice = self._request(200.0)
+        # A draft moves nothing, whatever its line says.
+        invoice.invoice_line_ids.price_unit = 250.0
+        self.env.flush_all()
+        self.assertAlmostEqual(self.account.balance, 0.0)
+        invoice.invoice_line_ids.price_unit = 200.0
         invoice.action_post()
         self.assertAlmostEqual(self.account.balance, 200.0)
         invoice.button_draft()

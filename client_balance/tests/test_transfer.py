@@ -49,6 +49,12 @@ class TestTransfer(ClientBalanceCommon):
                 {"client_balance_account_id": source.id, "debit": 30.0, "credit": 0.0},
             ],
         )
+        # Between two requisites, each item names its own; the entry none.
+        self.assertEqual(
+            sent.move_id.line_ids.sorted("balance").partner_id.ids,
+            [target.partner_id.id, source.partner_id.id],
+        )
+        self.assertFalse(sent.move_id.partner_id)
         self.assertEqual((source.balance, target.balance), (70.0, 30.0))
         self.assertRefused(
             UserError, "undo it with a transfer back", sent.with_user(self.user_manager).reverse
@@ -73,6 +79,9 @@ class TestTransfer(ClientBalanceCommon):
         wizard.to_amount = 98.0
         wizard.save().action_confirm()
         self.assertEqual((source.balance, target.balance), (30.0, 98.0))
+        # One requisite on both sides: the entry is the requisite's.
+        transfer = source.operation_ids.filtered(lambda operation: operation.kind == "transfer")
+        self.assertEqual(transfer.move_id.partner_id, source.partner_id)
         line = self._liability_lines(target)
         self.assertRecordValues(line, [{"amount_currency": -98.0, "credit": 50.0}])
         self.assertEqual(
