@@ -518,9 +518,17 @@ class AccountMove(models.Model):
         credits (debits) the client account of its credit lines."""
         self.ensure_one()
         move = self
+        # As Odoo's posting does, before the operation takes the date: an
+        # invoice without a date is today's, and one dated in a locked period
+        # is booked on the first day the lock dates allow.
         if not move.invoice_date:
-            # As Odoo's posting does, before the operation takes the date.
             move.invoice_date = fields.Date.context_today(move)
+        affects_tax_report = move._affect_tax_report()
+        lock_dates = move._get_violated_lock_dates(move.date, affects_tax_report)
+        if lock_dates:
+            move.date = move._get_accounting_date(
+                move.invoice_date or move.date, affects_tax_report, lock_dates=lock_dates
+            )
         lines = move._client_balance_credit_lines()
         account = lines.client_balance_account_id
         amount = -sum(lines.mapped("amount_currency"))

@@ -18,3 +18,4 @@ from . import test_report
 from . import test_portal
 from . import test_statement
 from . import test_import
+from . import test_secured_books
