@@ -102,7 +102,15 @@ class ClientBalancePortal(CustomerPortal):
             page=page,
             step=PAGE_SIZE,
         )
-        operations = Operation.search(domain, limit=PAGE_SIZE, offset=pager["offset"])
+        offset = pager["offset"]
+        if offset > count / 2:
+            # Nearer the end of a long history: walk it from its other end.
+            limit = min(PAGE_SIZE, count - offset)
+            operations = Operation.search(
+                domain, limit=limit, offset=count - offset - limit, order="date, id"
+            )[::-1]
+        else:
+            operations = Operation.search(domain, limit=PAGE_SIZE, offset=offset)
         values = self._prepare_portal_layout_values()
         values.update(
             {

@@ -19,3 +19,4 @@ from . import test_portal
 from . import test_statement
 from . import test_import
 from . import test_secured_books
+from . import test_rights_matrix

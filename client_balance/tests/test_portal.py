@@ -66,8 +66,13 @@ class TestPortal(HttpCase):
         # written by this read-only page).
         self.assertIn(f"/my/invoices/{self.invoice_a.id}", history.text)
         self.assertFalse(self.invoice_a.access_token)
+        # The last page is read from the other end of the history, newest
+        # first all the same.
         second = self._get(f"/my/balances/{self.account_a.id}/page/2")
-        self.assertIn("Visit credit 00", second.text)
+        positions = [second.text.find(f"Visit credit {index:02d}") for index in (3, 2, 1, 0)]
+        self.assertNotIn(-1, positions)
+        self.assertEqual(positions, sorted(positions))
+        self.assertNotIn("Visit credit 04", second.text)
         found = self._get(f"/my/balances/{self.account_a.id}?search=credit+05")
         self.assertIn("Visit credit 05", found.text)
         self.assertNotIn("Visit credit 06", found.text)
