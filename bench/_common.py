@@ -165,11 +165,14 @@ class Bench:
         )
 
 
-def start_server(database, port, workers=0):
+def start_server(database, port, workers=0, logfile=None):
     """An Odoo server on ``database`` at ``port`` (stop it with
-    ``terminate()``); ``workers``: Odoo's multi-process mode."""
+    ``terminate()``); ``workers``: Odoo's multi-process mode; ``logfile``:
+    where it logs, with the retries of transactions PostgreSQL could not
+    serialise."""
     conf = os.environ.get("ODOO_RC") or DEFAULT_CONF
     odoo_bin = os.path.join(os.environ.get("ODOO_SRC", "/opt/odoo"), "odoo-bin")
+    logging = [f"--logfile={logfile}", "--log-handler=odoo.service.model:INFO"] if logfile else []
     return subprocess.Popen(
         [
             sys.executable,
@@ -183,6 +186,7 @@ def start_server(database, port, workers=0):
             f"--workers={workers}",
             "--max-cron-threads=0",
             "--log-level=warn",
+            *logging,
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

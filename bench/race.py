@@ -24,6 +24,7 @@ with the balances. Prints a table, then one PASS/FAIL line per target.
 import multiprocessing
 import os
 import sys
+import tempfile
 import time
 import xmlrpc.client
 
@@ -108,42 +109,52 @@ def setup(database, pairs):
         return {"uid": user.id, "bank": bank.id, "shared": shared.id, "races": races}
 
 
-def debit(models, database, uid, kind, race, invoice_id):
-    """One side of a pair: True when it booked, False when it was refused
-    for lack of funds; any other fault is raised."""
+def prepare(models, database, uid, kind, race, invoice_id):
+    """One side of a pair, ready to go: a function that books the debit and
+    returns True, or False when it is refused for lack of funds (any other
+    fault is raised). A Register Payment's wizard is opened beforehand, as
+    a cashier does, so that only the confirmations race."""
 
     def call(model, method, args, kwargs=None):
         return models.execute_kw(database, uid, PASSWORD, model, method, args, kwargs or {})
 
-    try:
-        if kind == "spend":
-            call("client.balance.account", "spend", [[race["account"]], invoice_id, DEBIT])
-        elif kind == "reverse":
-            call("client.balance.operation", "reverse", [[race["topup"]]])
-        else:
-            context = {"context": {"active_model": "account.move", "active_ids": [invoice_id]}}
-            wizard = call(
-                "account.payment.register",
-                "create",
-                [
-                    {
-                        "amount": FUNDS - DEBIT,
-                        "client_balance_debit": True,
-                        "client_balance_debit_amount": DEBIT,
-                    }
-                ],
-                context,
+    def refused_for_lack_of_funds(book):
+        def run():
+            try:
+                return book()
+            except xmlrpc.client.Fault as fault:
+                if "available" in fault.faultString:
+                    return False
+                raise
+
+        return run
+
+    if kind == "spend":
+        return refused_for_lack_of_funds(
+            lambda: bool(
+                call("client.balance.account", "spend", [[race["account"]], invoice_id, DEBIT])
             )
-            call("account.payment.register", "action_create_payments", [[wizard]], context)
-            # With nothing available when the wizard opened, the payment is
-            # registered and leaves the rest due: no debit was booked.
-            domain = [("invoice_ids", "in", [invoice_id]), ("kind", "=", "debit_difference")]
-            return bool(call("client.balance.operation", "search_count", [domain]))
+        )
+    if kind == "reverse":
+        return refused_for_lack_of_funds(
+            lambda: bool(call("client.balance.operation", "reverse", [[race["topup"]]]))
+        )
+    context = {"context": {"active_model": "account.move", "active_ids": [invoice_id]}}
+    values = {
+        "amount": FUNDS - DEBIT,
+        "client_balance_debit": True,
+        "client_balance_debit_amount": DEBIT,
+    }
+    wizard = call("account.payment.register", "create", [values], context)
+
+    def confirm():
+        call("account.payment.register", "action_create_payments", [[wizard]], context)
+        domain = [("invoice_ids", "in", [invoice_id]), ("kind", "=", "debit_difference")]
+        if not call("client.balance.operation", "search_count", [domain]):
+            raise RuntimeError("the Register Payment booked no debit from the balance")
         return True
-    except xmlrpc.client.Fault as fault:
-        if "available" in fault.faultString:
-            return False
-        raise
+
+    return refused_for_lack_of_funds(confirm)
 
 
 def side(url, database, uid, races, group, index, barrier, queue):
@@ -153,22 +164,29 @@ def side(url, database, uid, races, group, index, barrier, queue):
     messages = []
     outcomes = []  # per race: True booked, False refused, None another error
     for race in races:
-        barrier.wait(timeout=300)
         try:
             if index == 2:
-                models.execute_kw(
-                    database,
-                    uid,
-                    PASSWORD,
-                    "client.balance.account",
-                    "topup",
-                    [[race["shared"]], 1.0, race["bank"]],
+                book = lambda race=race: bool(  # noqa: E731
+                    models.execute_kw(
+                        database,
+                        uid,
+                        PASSWORD,
+                        "client.balance.account",
+                        "topup",
+                        [[race["shared"]], 1.0, race["bank"]],
+                    )
                 )
-                outcomes.append(True)
             else:
                 kind, invoice_id = race["kinds"][index], race["invoices"][index]
-                outcomes.append(debit(models, database, uid, kind, race, invoice_id))
+                book = prepare(models, database, uid, kind, race, invoice_id)
         except (xmlrpc.client.Fault, OSError) as error:
+            book = error
+        barrier.wait(timeout=300)
+        try:
+            if isinstance(book, Exception):
+                raise book
+            outcomes.append(book())
+        except (xmlrpc.client.Fault, OSError, RuntimeError) as error:
             outcomes.append(None)
             text = error.faultString if isinstance(error, xmlrpc.client.Fault) else str(error)
             messages.append(text.strip().splitlines()[-1][:200])
@@ -220,6 +238,11 @@ def race_all(url, database, ids, groups):
         if index == 2
         for outcome in outcomes
     ]
+    won = {"spend": 0, "register_debit": 0, "reverse": 0}
+    for group in range(groups):
+        for index in (0, 1):
+            for race, outcome in zip(races[group::groups], results[group, index][0], strict=True):
+                won[race["kinds"][index]] += bool(outcome)
     both = sum(
         1
         for group in range(groups)
@@ -233,6 +256,7 @@ def race_all(url, database, ids, groups):
         "errors": (debits + topups).count(None),
         "topups": topups.count(True),
         "both": both,
+        "won": won,
         "messages": [message for _outcomes, messages in results.values() for message in messages],
     }
 
@@ -245,7 +269,8 @@ def main():
     parser.add_argument("--port", type=int, default=8092)
     args = parser.parse_args()
     ids = setup(args.database, args.pairs)
-    server = start_server(args.database, args.port, args.workers)
+    logfile = tempfile.NamedTemporaryFile(prefix="race-", suffix=".log", delete=False).name
+    server = start_server(args.database, args.port, args.workers, logfile)
     url = f"http://127.0.0.1:{args.port}"
     try:
         wait_for(args.port)
@@ -253,6 +278,9 @@ def main():
     finally:
         server.terminate()
         server.wait(30)
+    with open(logfile, encoding="utf-8") as log:
+        retried = sum("tries left" in line for line in log)
+    os.unlink(logfile)
     with Bench(args.database, smoke=args.smoke) as bench:
         env = bench.env
         issues = env["client.balance.account"].check_integrity(env.company.ids)
@@ -266,8 +294,12 @@ def main():
             ["what", "count"],
             [
                 ["debits booked", figures["done"]],
+                ["  of which spends", figures["won"]["spend"]],
+                ["  of which Register Payment debits", figures["won"]["register_debit"]],
+                ["  of which reversals of the top-up", figures["won"]["reverse"]],
                 ["debits refused for lack of funds", figures["refused"]],
                 ["top-ups of the shared account booked", figures["topups"]],
+                ["transactions Odoo retried (serialization failures)", retried],
                 ["other errors", figures["errors"]],
                 ["pairs where both debits were booked", figures["both"]],
                 ["accounts below zero", len(overdrawn)],

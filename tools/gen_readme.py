@@ -6,7 +6,7 @@
 
 The fragments use a small, plain subset of Markdown: ``#`` headings, paragraphs,
 ``-`` bullet lists (two-space indented continuation lines), numbered lists,
-fenced code blocks, inline code, bold and links ``[text](url)``.
+fenced code blocks, inline code, bold, links ``[text](url)`` and pipe tables.
 """
 
 import argparse
@@ -50,6 +50,20 @@ def md_to_rst(source, level=0):
                 i += 1
             out.append("")
             i += 1
+            continue
+        if line.startswith("|"):
+            # A pipe table: its header row, the |---| row, then its rows.
+            rows = []
+            while i < len(lines) and lines[i].startswith("|"):
+                cells = [cell.strip() for cell in lines[i].strip().strip("|").split("|")]
+                if not all(re.fullmatch(r":?-+:?", cell) for cell in cells):
+                    rows.append(cells)
+                i += 1
+            out.extend([".. list-table::", "   :header-rows: 1", ""])
+            for cells in rows:
+                out.append(f"   * - {inline(cells[0])}")
+                out.extend(f"     - {inline(cell)}" for cell in cells[1:])
+            out.append("")
             continue
         heading = re.match(r"^(#+)\s+(.*)$", line)
         if heading:
