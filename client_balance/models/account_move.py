@@ -427,6 +427,16 @@ class AccountMove(models.Model):
             )
         for line in lines:
             account = line.client_balance_account_id
+            if not line.product_id.client_balance_credit:
+                raise UserError(
+                    self.env._(
+                        "The line %(line)s of %(move)s credits %(account)s: sell credit with a "
+                        "product marked Client Balance Credit (Store Credit, Initial Deposit).",
+                        line=line.display_name,
+                        move=self.display_name,
+                        account=account.display_name,
+                    )
+                )
             if account.commercial_partner_id != self.commercial_partner_id:
                 raise UserError(
                     self.env._(

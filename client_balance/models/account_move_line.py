@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools.sql import create_index
 
 
 class AccountMoveLine(models.Model):
@@ -13,6 +14,20 @@ class AccountMoveLine(models.Model):
         readonly=True,
         help="Client account whose balance this journal item moves.",
     )
+
+    def init(self):
+        res = super().init()
+        # The lines of invoices selling credit (deposits, store credit) of an
+        # account, without its other items: what is still unpaid of its
+        # credit is found without reading its whole history.
+        create_index(
+            self.env.cr,
+            "account_move_line_client_balance_credit_idx",
+            self._table,
+            ["client_balance_account_id", "move_id"],
+            where="client_balance_account_id IS NOT NULL AND product_id IS NOT NULL",
+        )
+        return res
 
     @api.constrains("quantity", "product_id", "client_balance_account_id", "display_type")
     def _check_client_balance_deposit_line(self):

@@ -190,7 +190,13 @@ class ClientBalanceAccount(models.Model):
         if not account_ids:
             return {}
         self.env["account.move.line"].flush_model(
-            ["client_balance_account_id", "amount_currency", "move_id", "display_type"]
+            [
+                "client_balance_account_id",
+                "amount_currency",
+                "move_id",
+                "display_type",
+                "product_id",
+            ]
         )
         self.env["account.move"].flush_model(
             ["state", "move_type", "amount_residual", "amount_total"]
@@ -204,6 +210,7 @@ class ClientBalanceAccount(models.Model):
                   FROM account_move_line line
                   JOIN account_move move ON move.id = line.move_id
                  WHERE line.client_balance_account_id IN %s
+                   AND line.product_id IS NOT NULL
                    AND line.display_type = 'product'
                    AND move.state = 'posted'
                    AND move.move_type IN ('out_invoice', 'out_refund')

@@ -185,6 +185,24 @@ class TestStoreCredit(ClientBalanceCommon):
         with self.assertRaisesRegex(UserError, "negative amount of credit"):
             negative.action_post()
         self.assertEqual(negative.state, "draft")
+        # A line put on the balance by hand, without a credit product.
+        by_hand = self._sell(
+            [
+                {
+                    "name": "Credit by hand",
+                    "price_unit": 30.0,
+                    "tax_ids": [],
+                    "account_id": account.liability_account_id.id,
+                    "client_balance_account_id": account.id,
+                }
+            ],
+            post=False,
+        )
+        before = self._snapshot()
+        with self.assertRaisesRegex(UserError, "product marked Client Balance Credit"):
+            by_hand.action_post()
+        self.assertEqual(by_hand.state, "draft")
+        self.assertEqual(self._snapshot(), before)
 
     def test_refund_credited_by_register_payment(self):
         """The cashier refunds a returned item and keeps the money on the
