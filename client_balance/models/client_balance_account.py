@@ -495,7 +495,7 @@ class ClientBalanceAccount(models.Model):
         the ids of the two operations: this account's, then the other's."""
         self.ensure_one()
         self._check_group("client_balance.client_balance_group_spend")
-        to_account = self.browse(to_account_id).exists()
+        to_account = self._given("client.balance.account", to_account_id)
         if not to_account or to_account == self:
             raise UserError(self.env._("Choose another client account to transfer to."))
         to_account.check_access("read")
@@ -546,7 +546,7 @@ class ClientBalanceAccount(models.Model):
             amount,
             date=date,
             due_date=due_date,
-            taxes=self.env["account.tax"].browse(tax_ids or []),
+            taxes=self._given_many("account.tax", tax_ids or []),
         ).id
 
     def _request_deposit(
@@ -597,7 +597,7 @@ class ClientBalanceAccount(models.Model):
             "partner_id": self.partner_id.id,
             "currency_id": self.currency_id.id,
             "company_id": self.company_id.id,
-            "invoice_date": fields.Date.to_date(date) or False,
+            "invoice_date": Operation._to_date(date),
             "client_balance_deposit_account_id": self.id,
             "invoice_line_ids": [
                 Command.create(
@@ -617,7 +617,7 @@ class ClientBalanceAccount(models.Model):
         if payment_term:
             vals["invoice_payment_term_id"] = payment_term.id
         elif due_date:
-            vals["invoice_date_due"] = fields.Date.to_date(due_date)
+            vals["invoice_date_due"] = Operation._to_date(due_date)
         return self.env["account.move"].with_company(self.company_id).create(vals)
 
     def _deposit_price(self, amount, discount_type, discount):
@@ -646,10 +646,34 @@ class ClientBalanceAccount(models.Model):
             [("type", "=", "cash"), ("company_id", "parent_of", self.company_id.id)], limit=1
         )
 
+    @api.model
+    def _given(self, model, record_id):
+        """The record of ``model`` a caller names by ``record_id``: empty when
+        that is not the id of an existing record (a boolean, a string, a
+        list...), for the caller's own check to refuse it."""
+        if isinstance(record_id, bool) or not isinstance(record_id, int) or record_id <= 0:
+            return self.env[model]
+        return self.env[model].browse(record_id).exists()
+
+    @api.model
+    def _given_many(self, model, record_ids):
+        """The records of ``model`` a caller names by the list ``record_ids``."""
+        if not isinstance(record_ids, (list, tuple)):
+            raise UserError(self.env._("Give a list of record ids."))
+        records = self.env[model]
+        for record_id in record_ids:
+            record = self._given(model, record_id)
+            if not record:
+                raise UserError(
+                    self.env._("%(value)s is not the id of an existing record.", value=record_id)
+                )
+            records |= record
+        return records
+
     def _get_cash_journal(self, journal_id):
         """The bank or cash journal ``journal_id`` money is received on or paid
         from; a branch uses its own journals and its parents'."""
-        journal = self.env["account.journal"].browse(journal_id).exists()
+        journal = self._given("account.journal", journal_id)
         if (
             not journal
             or journal.type not in ("bank", "cash")
@@ -670,7 +694,7 @@ class ClientBalanceAccount(models.Model):
         self.ensure_one()
         self._check_group("client_balance.client_balance_group_spend")
         Operation = self.env["client.balance.operation"]
-        invoice = self.env["account.move"].browse(invoice_id).exists()
+        invoice = self._given("account.move", invoice_id)
         self._check_invoice(invoice)
         # XML-RPC sends no None: False means "no amount" there.
         if amount is None or amount is False:
@@ -703,7 +727,7 @@ class ClientBalanceAccount(models.Model):
         self._check_group("client_balance.client_balance_group_manager")
         if not (description or "").strip():
             raise UserError(self.env._("Describe why the balance is adjusted."))
-        counterpart = self.env["account.account"].browse(counterpart_account_id).exists()
+        counterpart = self._given("account.account", counterpart_account_id)
         if (
             not counterpart
             or counterpart.deprecated

@@ -1,3 +1,5 @@
+import datetime
+import math
 from collections import defaultdict
 from contextlib import contextmanager
 
@@ -23,6 +25,9 @@ KINDS = [
     ("expiry", "Expiry"),
 ]
 
+# No amount reaches this: beyond, amounts lose their cents in floating point
+# and taxes on them overflow.
+MAX_AMOUNT = 1e15
 # Kinds whose entry pays invoices from a balance.
 SPEND_KINDS = ("spend", "debit_difference")
 # Kinds whose counterpart is the receivable of their invoices (or credit
@@ -411,7 +416,7 @@ class ClientBalanceOperation(models.Model):
         if to_account:
             self._check_account(to_account)
             self._check_amount(to_amount, to_account.currency_id)
-        date = fields.Date.to_date(values.pop("date", False)) or fields.Date.context_today(self)
+        date = self._to_date(values.pop("date", False)) or fields.Date.context_today(self)
         journal = (
             values.pop("journal", False)
             or account.type_id._get_accounting(account.company_id)["journal"]
@@ -486,7 +491,7 @@ class ClientBalanceOperation(models.Model):
             )
         if len(accounts.company_id) != 1:
             raise UserError(self.env._("A journal entry books the accounts of one company only."))
-        date = fields.Date.to_date(date) or fields.Date.context_today(self)
+        date = self._to_date(date) or fields.Date.context_today(self)
 
         def checked(movement, check, *args):
             try:
@@ -635,6 +640,19 @@ class ClientBalanceOperation(models.Model):
         return vals
 
     @api.model
+    def _to_date(self, value):
+        """``value``, a date a caller gives (a date, a YYYY-MM-DD string, or
+        nothing: False), as a date."""
+        if not value:
+            return False
+        try:
+            if isinstance(value, (str, datetime.date)):
+                return fields.Date.to_date(value)
+        except ValueError:
+            pass
+        raise UserError(self.env._("%(value)s is not a date: give it as YYYY-MM-DD.", value=value))
+
+    @api.model
     def _check_account(self, account):
         """The account is open, of an active type, in an allowed company."""
         account.ensure_one()
@@ -662,8 +680,20 @@ class ClientBalanceOperation(models.Model):
     @api.model
     def _check_amount(self, amount, currency):
         """A positive number with no more decimals than ``currency`` has."""
-        if not isinstance(amount, (int, float)) or isinstance(amount, bool):
+        if (
+            not isinstance(amount, (int, float))
+            or isinstance(amount, bool)
+            or not math.isfinite(amount)
+        ):
             raise UserError(self.env._("The amount must be a number."))
+        if abs(amount) >= MAX_AMOUNT:
+            raise UserError(
+                self.env._(
+                    "%(amount)s is too large an amount: give less than %(max)s.",
+                    amount=amount,
+                    max=currency.format(MAX_AMOUNT),
+                )
+            )
         if currency.compare_amounts(amount, 0) <= 0:
             raise UserError(self.env._("The amount must be positive."))
         if not float_is_zero(

@@ -489,7 +489,7 @@ class ResPartner(models.Model):
         self.env["client.balance.account"]._check_group(SPEND)
         person = self._client_balance_find_card(code)
         employer = person.commercial_partner_id
-        invoice = self.env["account.move"].browse(invoice_id).exists()
+        invoice = self.env["client.balance.account"]._given("account.move", invoice_id)
         self._client_balance_check_charge_invoice(person, invoice)
         self._client_balance_lock_card(person)
         company = invoice.company_id
@@ -642,7 +642,11 @@ class ResPartner(models.Model):
 
     @api.model
     def _client_balance_payment_journal(self, journal_id, invoice):
-        journal = self.env["account.journal"].browse(journal_id).exists() if journal_id else False
+        journal = (
+            self.env["client.balance.account"]._given("account.journal", journal_id)
+            if journal_id
+            else False
+        )
         if (
             not journal
             or journal.type not in ("bank", "cash")
@@ -875,7 +879,7 @@ class ResPartner(models.Model):
         Account._check_group("client_balance.client_balance_group_user")
         company = self.env.company
         requisite = (
-            self.browse(requisite_id).exists()
+            Account._given("res.partner", requisite_id)
             if requisite_id
             else self._client_balance_default_requisite()
         )
@@ -888,10 +892,8 @@ class ResPartner(models.Model):
             )
         return Account._open_account(
             requisite,
-            self.env["client.balance.type"].browse(type_id).exists(),
-            self.env["res.currency"].browse(currency_id).exists()
-            if currency_id
-            else company.currency_id,
+            Account._given("client.balance.type", type_id),
+            Account._given("res.currency", currency_id) if currency_id else company.currency_id,
             company,
             initial_amount,
         ).id

@@ -20,3 +20,4 @@ from . import test_statement
 from . import test_import
 from . import test_secured_books
 from . import test_rights_matrix
+from . import test_properties
