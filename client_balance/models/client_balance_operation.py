@@ -645,12 +645,15 @@ class ClientBalanceOperation(models.Model):
         nothing: False), as a date."""
         if not value:
             return False
+        refused = UserError(
+            self.env._("%(value)s is not a date: give it as YYYY-MM-DD.", value=value)
+        )
+        if not isinstance(value, (str, datetime.date)):
+            raise refused
         try:
-            if isinstance(value, (str, datetime.date)):
-                return fields.Date.to_date(value)
-        except ValueError:
-            pass
-        raise UserError(self.env._("%(value)s is not a date: give it as YYYY-MM-DD.", value=value))
+            return fields.Date.to_date(value)
+        except ValueError as error:
+            raise refused from error
 
     @api.model
     def _check_account(self, account):
