@@ -146,6 +146,29 @@ class Bench:
                 )
         return chosen
 
+    def rpc_user(self, login, name):
+        """The client balance manager with invoicing rights ``login`` (its
+        password is its login), created unless it exists: the user a
+        script's XML-RPC clients call as."""
+        user = self.env["res.users"].search([("login", "=", login)])
+        if user:
+            return user
+        company = self.env.company
+        return self.env["res.users"].create(
+            {
+                "name": name,
+                "login": login,
+                "password": login,
+                "email": f"{login}@example.com",
+                "company_id": company.id,
+                "company_ids": [(6, 0, company.ids)],
+                "groups_id": [
+                    (4, self.env.ref("account.group_account_invoice").id),
+                    (4, self.env.ref("client_balance.client_balance_group_manager").id),
+                ],
+            }
+        )
+
     def manager(self):
         """A user with the client balance manager right, in the company."""
         company = self.env.company

@@ -23,7 +23,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from _common import Bench, bench_parser, report, start_server, wait_for
 
 LOGIN = "bench_concurrency"
-PASSWORD = "bench_concurrency"
+PASSWORD = LOGIN  # see Bench.rpc_user
 SPEND = 1.0
 # Several processes on different accounts must do at least this much more
 # than one process alone.
@@ -36,24 +36,7 @@ def setup(database, processes, shared_funds):
     with Bench(database, commit=True) as bench:
         env = bench.env
         company = env.company
-        user = env["res.users"].search([("login", "=", LOGIN)])
-        groups = [
-            env.ref("base.group_user").id,
-            env.ref("account.group_account_invoice").id,
-            env.ref("client_balance.client_balance_group_manager").id,
-        ]
-        if not user:
-            user = env["res.users"].create(
-                {
-                    "name": "Concurrency Benchmark",
-                    "login": LOGIN,
-                    "password": PASSWORD,
-                    "email": "bench.concurrency@example.com",
-                    "company_id": company.id,
-                    "company_ids": [(6, 0, company.ids)],
-                    "groups_id": [(6, 0, groups)],
-                }
-            )
+        user = bench.rpc_user(LOGIN, "Concurrency Benchmark")
         deposits = env.ref("client_balance.client_balance_type_deposits")
         bank = env["account.journal"].search(
             [("type", "=", "bank"), ("company_id", "=", company.id)], limit=1

@@ -141,40 +141,38 @@ def connect(database):
     )
 
 
-def admin(statement):
-    """Run ``statement`` outside of a transaction (CREATE/DROP DATABASE)."""
-    connection = connect("postgres")
-    connection.autocommit = True
+def run_sql(database, statements, autocommit=False):
+    """Run ``statements`` on ``database``; return the rows of each."""
+    connection = connect(database)
+    connection.autocommit = autocommit
     try:
         with connection.cursor() as cr:
-            cr.execute(statement)
+            results = []
+            for statement in statements:
+                cr.execute(statement)
+                results.append(cr.fetchall() if cr.description else [])
+            return results
     finally:
         connection.close()
+
+
+def admin(statement):
+    """Run ``statement`` outside of a transaction (CREATE/DROP DATABASE)."""
+    run_sql("postgres", [statement], autocommit=True)
 
 
 def module_state(database):
-    connection = connect(database)
-    try:
-        with connection.cursor() as cr:
-            cr.execute("SELECT state FROM ir_module_module WHERE name = 'client_balance'")
-            return cr.fetchone()[0]
-    finally:
-        connection.close()
+    query = "SELECT state FROM ir_module_module WHERE name = 'client_balance'"
+    return run_sql(database, [query])[0][0][0]
 
 
 def fingerprint(database):
-    connection = connect(database)
-    try:
-        with connection.cursor() as cr:
-            result = {}
-            for name, query in FINGERPRINT:
-                cr.execute(query)
-                result[name] = {row[0]: row for row in cr.fetchall()}
-            cr.execute(TRIAL_BALANCE)
-            result["trial balance"] = {row[0]: row for row in cr.fetchall()}
-    finally:
-        connection.close()
-    return result
+    names = [name for name, _query in FINGERPRINT] + ["trial balance"]
+    queries = [query for _name, query in FINGERPRINT] + [TRIAL_BALANCE]
+    return {
+        name: {row[0]: row for row in rows}
+        for name, rows in zip(names, run_sql(database, queries), strict=True)
+    }
 
 
 def compare(label, before, after, only_existing=False):

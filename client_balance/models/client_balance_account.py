@@ -11,6 +11,11 @@ from .client_balance_operation import EXPIRING_KINDS
 _logger = logging.getLogger(__name__)
 
 
+def _is_record_id(value):
+    """``value`` may be a record's id: a positive whole number, not a bool."""
+    return isinstance(value, int) and not isinstance(value, bool) and value > 0
+
+
 class ClientBalanceAccount(models.Model):
     _name = "client.balance.account"
     _description = "Client Balance Account"
@@ -134,7 +139,7 @@ class ClientBalanceAccount(models.Model):
     def _posted_balances(self):
         """Per account id, the sum of its posted journal items (a credit
         positive)."""
-        ids = [account_id for account_id in self._origin.ids if account_id]
+        ids = self._origin.ids
         if not ids:
             return {}
         groups = (
@@ -651,7 +656,7 @@ class ClientBalanceAccount(models.Model):
         """The record of ``model`` a caller names by ``record_id``: empty when
         that is not the id of an existing record (a boolean, a string, a
         list...), for the caller's own check to refuse it."""
-        if isinstance(record_id, bool) or not isinstance(record_id, int) or record_id <= 0:
+        if not _is_record_id(record_id):
             return self.env[model]
         return self.env[model].browse(record_id).exists()
 
@@ -660,14 +665,15 @@ class ClientBalanceAccount(models.Model):
         """The records of ``model`` a caller names by the list ``record_ids``."""
         if not isinstance(record_ids, (list, tuple)):
             raise UserError(self.env._("Give a list of record ids."))
-        records = self.env[model]
+        valid, wrong = [], []
         for record_id in record_ids:
-            record = self._given(model, record_id)
-            if not record:
-                raise UserError(
-                    self.env._("%(value)s is not the id of an existing record.", value=record_id)
-                )
-            records |= record
+            (valid if _is_record_id(record_id) else wrong).append(record_id)
+        records = self.env[model].browse(valid).exists()
+        wrong += sorted(set(valid) - set(records.ids))
+        if wrong:
+            raise UserError(
+                self.env._("%(value)s is not the id of an existing record.", value=wrong[0])
+            )
         return records
 
     def _get_cash_journal(self, journal_id):

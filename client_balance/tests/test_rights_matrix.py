@@ -45,6 +45,25 @@ MATRIX = {
     "register_payment_refund": "R R R R R A A R",
 }
 
+# What an allowed call writes: (column of the snapshot, how many more), the
+# columns being operations, client accounts, journal entries, payments and
+# allowance charges; a reading method writes nothing.
+EFFECTS = {
+    "client_balance_open": (1, 1),
+    "topup": (0, 1),
+    "spend": (0, 1),
+    "adjust": (0, 1),
+    "payout": (0, 1),
+    "transfer": (0, 2),
+    "client_balance_refund_to_balance": (0, 1),
+    "request_deposit": (2, 1),
+    "client_balance_card_charge": (4, 1),
+    "reverse": (0, 1),
+    "register_payment_credit_difference": (0, 1),
+    "register_payment_debit": (0, 1),
+    "register_payment_refund": (0, 1),
+}
+
 # Methods of the guarded path and its helpers: no caller reaches them.
 PRIVATE = (
     ("client.balance.operation", "_book"),
@@ -273,6 +292,11 @@ class TestRightsMatrix(HttpCase):
                     else:
                         self.env.invalidate_all()
                         self.assertEqual(expected, "A", f"allowed, returned {result!r}")
+                        after = self._snapshot()
+                        column, more = EFFECTS.get(method, (0, 0))
+                        self.assertEqual(after[column], before[column] + more, "what it wrote")
+                        if method not in EFFECTS:
+                            self.assertEqual(after, before, "a reading method writes nothing")
                         if caller == "manager_other_company" and method.endswith("summary"):
                             self.assertEqual(result, [], "nothing of another company's books")
                         if caller == "manager_other_company" and method.endswith("open"):
