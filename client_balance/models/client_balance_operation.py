@@ -23,6 +23,7 @@ KINDS = [
     ("transfer", "Transfer"),
     ("deposit", "Invoiced Credit"),
     ("expiry", "Expiry"),
+    ("pos", "Point of Sale"),
 ]
 
 # No amount reaches this: beyond, amounts lose their cents in floating point
@@ -34,7 +35,7 @@ SPEND_KINDS = ("spend", "debit_difference")
 # notes), reconciled with it.
 RECEIVABLE_KINDS = (*SPEND_KINDS, "refund")
 # Kinds whose credits expire when their type has a validity.
-EXPIRING_KINDS = ("topup", "deposit", "refund", "credit_difference", "transfer")
+EXPIRING_KINDS = ("topup", "deposit", "refund", "credit_difference", "transfer", "pos")
 # Kinds whose entry is a customer payment on a bank or cash journal.
 PAYMENT_KINDS = ("topup", "payout")
 
@@ -341,6 +342,14 @@ class ClientBalanceOperation(models.Model):
                     "note, or reset the invoice to draft while nothing is paid.",
                     operation=self.display_name,
                     invoice=self.move_id.display_name,
+                )
+            )
+        if self.kind == "pos":
+            raise UserError(
+                self.env._(
+                    "%(operation)s is booked by a Point of Sale order: refund the order at the "
+                    "till to give the amount back.",
+                    operation=self.display_name,
                 )
             )
         if self.kind == "transfer":

@@ -1,0 +1,280 @@
+from markupsafe import Markup
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+from .pos_payment import strip_booking_fields
+
+ORDER_BOOKING_FIELDS = ("client_balance_state", "client_balance_hold_reason")
+
+
+class PosOrder(models.Model):
+    _name = "pos.order"
+    # Orders whose balance payment is kept aside get an activity for a
+    # manager.
+    _inherit = ["pos.order", "mail.activity.mixin"]
+
+    client_balance_state = fields.Selection(
+        [
+            ("booked", "Booked"),
+            ("held", "Kept Aside"),
+            ("charged", "Charged to Receivable"),
+        ],
+        string="Client Balance",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        help="Booked: the order's client balance payments were taken from the balance when it "
+        "reached the server. Kept aside: they no longer fitted when the order reached the "
+        "server (an order made offline), and wait for a manager. Charged to receivable: a "
+        "manager charged them to the customer's receivable instead.",
+    )
+    client_balance_hold_reason = fields.Text(
+        string="Kept Aside Because",
+        readonly=True,
+        copy=False,
+    )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        return super().create(
+            [strip_booking_fields(self.env, vals, ORDER_BOOKING_FIELDS) for vals in vals_list]
+        )
+
+    def write(self, vals):
+        return super().write(strip_booking_fields(self.env, vals, ORDER_BOOKING_FIELDS))
+
+    def _client_balance_write(self, vals):
+        self.with_context(client_balance_booking=True).sudo().write(vals)
+
+    # ------------------------------------------------------------------
+    # Booking when the order reaches the server
+    # ------------------------------------------------------------------
+
+    @api.model
+    def sync_from_ui(self, orders):
+        # The till names, in the context, the order its cashier is validating
+        # now (client_balance_validating: uuids): a balance payment of that
+        # order that does not fit is refused for the cashier to see; others
+        # (made offline, synced later) are kept aside instead of failing
+        # every later synchronisation.
+        return super(PosOrder, self.with_context(client_balance_sync=True)).sync_from_ui(orders)
+
+    def _process_saved_order(self, draft):
+        if not draft and self.state != "cancel":
+            self._client_balance_book_payments()
+        return super()._process_saved_order(draft)
+
+    def _client_balance_payments(self):
+        """The balance payments of this order not booked yet."""
+        self.ensure_one()
+        return self.sudo().payment_ids.filtered(
+            lambda payment: (
+                payment.payment_method_id.client_balance_type_id
+                and not payment.client_balance_operation_id
+                and not self.currency_id.is_zero(payment.amount)
+            )
+        )
+
+    def _client_balance_book_payments(self, hold=True):
+        """Book this paid order's balance payments, all or none. One that does
+        not fit raises for the cashier validating the order; when the order
+        reaches the server later (``hold``), it is kept aside for a manager."""
+        self.ensure_one()
+        payments = self._client_balance_payments()
+        if not payments or (hold and self.client_balance_state == "held"):
+            return
+        try:
+            with self.env.cr.savepoint():
+                self._client_balance_check_payments(payments)
+                for payment in payments.sorted("id"):
+                    payment._client_balance_book()
+        except UserError as error:
+            if not (hold and self._client_balance_may_hold()):
+                raise
+            self._client_balance_hold(error.args[0])
+            return
+        self._client_balance_write(
+            {"client_balance_state": "booked", "client_balance_hold_reason": False}
+        )
+
+    def _client_balance_check_payments(self, payments):
+        """A sale is paid from the balance by positive amounts, at most its
+        total; a refund gives back negative ones, at most its total."""
+        self.ensure_one()
+        currency = self.currency_id
+        refund = currency.compare_amounts(self.amount_total, 0) < 0
+        total = sum(payments.mapped("amount"))
+        if any((payment.amount > 0) == refund for payment in payments):
+            raise UserError(
+                self.env._(
+                    "%(order)s: a refund gives money back to the balance and a sale takes it "
+                    "from the balance; a balance payment line of the other sign is refused.",
+                    order=self.name,
+                )
+            )
+        if currency.compare_amounts(abs(total), abs(self.amount_total)) > 0:
+            raise UserError(
+                self.env._(
+                    "%(order)s: %(paid)s from the balance is more than the order's total of "
+                    "%(total)s. Pay at most the total from the balance.",
+                    order=self.name,
+                    paid=currency.format(abs(total)),
+                    total=currency.format(abs(self.amount_total)),
+                )
+            )
+
+    def _client_balance_may_hold(self):
+        """This order reached the server on its own (a synchronisation of an
+        order made earlier), not while its cashier validates it."""
+        self.ensure_one()
+        context = self.env.context
+        return bool(context.get("client_balance_sync")) and self.uuid not in (
+            context.get("client_balance_validating") or ()
+        )
+
+    def _client_balance_hold(self, reason):
+        self.ensure_one()
+        self._client_balance_write(
+            {"client_balance_state": "held", "client_balance_hold_reason": reason}
+        )
+        note = self.env._(
+            "The client balance payment of this order was not booked when the order reached "
+            "the server: %(reason)s It is kept aside: book it once the balance allows it, or "
+            "charge it to the customer's receivable.",
+            reason=reason,
+        )
+        order = self.sudo()
+        order.message_post(body=note)
+        order.activity_schedule(
+            "mail.mail_activity_data_todo",
+            user_id=self._client_balance_responsible().id,
+            summary=self.env._("Client balance payment kept aside"),
+            note=Markup("<p>%s</p>") % note,
+        )
+
+    def _client_balance_responsible(self):
+        """Who is asked to settle a payment kept aside: the session's
+        responsible when they manage client balances, else the first such
+        manager of the company."""
+        self.ensure_one()
+        group = self.env.ref("client_balance.client_balance_group_manager")
+        managers = group.sudo().users.filtered(
+            lambda user: self.company_id in user.company_ids and user.active and not user.share
+        )
+        user = self.session_id.user_id
+        return user if user in managers else (managers.sorted("id")[:1] or user)
+
+    # ------------------------------------------------------------------
+    # Orders kept aside: a manager settles them
+    # ------------------------------------------------------------------
+
+    def _client_balance_check_held(self):
+        self.env["client.balance.account"]._check_group(
+            "client_balance.client_balance_group_manager"
+        )
+        for order in self:
+            if order.client_balance_state != "held":
+                raise UserError(
+                    self.env._(
+                        "%(order)s has no client balance payment kept aside.", order=order.name
+                    )
+                )
+
+    def action_client_balance_book(self):
+        """Book the payments kept aside from the balance now (the client has
+        topped it up, say), as they would have been at the till."""
+        self._client_balance_check_held()
+        for order in self:
+            order._client_balance_book_payments(hold=False)
+            order._client_balance_settled()
+        return True
+
+    def action_client_balance_charge_receivable(self):
+        """Charge the payments kept aside to the customer's receivable: the
+        client owes them as any unpaid sale (Dr receivable / Cr the method's
+        clearing account), and Odoo's follow-up takes it from there."""
+        self._client_balance_check_held()
+        for order in self:
+            order._client_balance_charge_receivable()
+            order._client_balance_write({"client_balance_state": "charged"})
+            order._client_balance_settled()
+        return True
+
+    def _client_balance_charge_receivable(self):
+        self.ensure_one()
+        order = self.sudo()
+        payments = order._client_balance_payments()
+        partner = self.env["res.partner"]._find_accounting_partner(order.partner_id)
+        if not partner:
+            raise UserError(
+                self.env._(
+                    "%(order)s has no customer: there is no receivable to charge.",
+                    order=order.name,
+                )
+            )
+        receivable = partner.with_company(order.company_id).property_account_receivable_id
+        currency = order.currency_id
+        company = order.company_id
+        lines = []
+        for payment in payments:
+            clearing = payment.payment_method_id._client_balance_clearing_account(company)
+            balance = currency._convert(
+                payment.amount, company.currency_id, company, fields.Date.context_today(self)
+            )
+            common = {"currency_id": currency.id, "name": order.name}
+            lines += [
+                {
+                    **common,
+                    "account_id": receivable.id,
+                    "partner_id": partner.id,
+                    "amount_currency": payment.amount,
+                    "balance": balance,
+                },
+                {
+                    **common,
+                    "account_id": clearing.id,
+                    "amount_currency": -payment.amount,
+                    "balance": -balance,
+                },
+            ]
+        move = (
+            self.env["account.move"]
+            .sudo()
+            .with_company(company)
+            .create(
+                {
+                    "move_type": "entry",
+                    "journal_id": order.session_id.config_id.journal_id.id,
+                    "date": fields.Date.context_today(self),
+                    "ref": self.env._(
+                        "%(order)s: balance payment charged to the receivable", order=order.name
+                    ),
+                    "partner_id": partner.id,
+                    "line_ids": [fields.Command.create(vals) for vals in lines],
+                }
+            )
+        )
+        move.action_post()
+        # Match the clearing item with the session's closing, once closed.
+        closing = order.session_id.move_id.line_ids | payments.account_move_id.line_ids
+        for clearing in move.line_ids.account_id.filtered("reconcile") - receivable:
+            (move.line_ids | closing).filtered(
+                lambda line, clearing=clearing: line.account_id == clearing and not line.reconciled
+            ).reconcile()
+        order.message_post(
+            body=self.env._(
+                "The client balance payment kept aside is charged to the customer's receivable: "
+                "%(move)s.",
+                move=move.name,
+            )
+        )
+        return move
+
+    def _client_balance_settled(self):
+        self.sudo().activity_ids.filtered(
+            lambda activity: (
+                activity.activity_type_id == self.env.ref("mail.mail_activity_data_todo")
+                and activity.summary == self.env._("Client balance payment kept aside")
+            )
+        ).action_done()
