@@ -17,6 +17,14 @@
         "views/pos_payment_method_views.xml",
         "views/pos_order_views.xml",
     ],
+    "assets": {
+        "point_of_sale._assets_pos": [
+            "pos_client_balance/static/src/**/*",
+        ],
+        "web.assets_tests": [
+            "pos_client_balance/static/tests/tours/**/*",
+        ],
+    },
     "demo": [
         "demo/pos_client_balance_demo.xml",
     ],

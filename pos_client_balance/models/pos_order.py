@@ -76,11 +76,33 @@ class PosOrder(models.Model):
             )
         )
 
-    def _client_balance_book_payments(self, hold=True):
-        """Book this paid order's balance payments, all or none. One that does
-        not fit raises for the cashier validating the order; when the order
-        reaches the server later (``hold``), it is kept aside for a manager."""
+    def _client_balance_credit_lines(self):
+        """The lines of this order selling client balance credit, not booked
+        yet. An invoiced order's credit is booked by its invoice."""
         self.ensure_one()
+        if self.to_invoice:
+            return self.env["pos.order.line"]
+        return self.sudo().lines.filtered(
+            lambda line: (
+                line.product_id.client_balance_credit and not line.client_balance_operation_id
+            )
+        )
+
+    def _client_balance_book_payments(self, hold=True):
+        """Book this paid order's movements of client balances, all or none:
+        the credit its lines sell, then its balance payments. A payment that
+        does not fit raises for the cashier validating the order; when the
+        order reaches the server later (``hold``), the payments are kept aside
+        for a manager (the credit sold is booked all the same)."""
+        self.ensure_one()
+        with self.env.cr.savepoint():
+            for line in self._client_balance_credit_lines().sorted("id"):
+                line._client_balance_book_credit()
+        credited = (
+            self.sudo()
+            .lines.client_balance_operation_id.filtered(lambda operation: operation.amount > 0)
+            .account_id
+        )
         payments = self._client_balance_payments()
         if not payments or (hold and self.client_balance_state == "held"):
             return
@@ -88,7 +110,7 @@ class PosOrder(models.Model):
             with self.env.cr.savepoint():
                 self._client_balance_check_payments(payments)
                 for payment in payments.sorted("id"):
-                    payment._client_balance_book()
+                    payment._client_balance_book(not_from=credited)
         except UserError as error:
             if not (hold and self._client_balance_may_hold()):
                 raise
@@ -180,6 +202,19 @@ class PosOrder(models.Model):
                         "%(order)s has no client balance payment kept aside.", order=order.name
                     )
                 )
+
+    def action_pos_order_invoice(self):
+        for order in self:
+            if order.sudo().lines.client_balance_operation_id:
+                raise UserError(
+                    self.env._(
+                        "The client balance credit %(order)s sold is on the balance already: "
+                        "the order cannot be invoiced afterwards. Invoice the sale of credit at "
+                        "the till, or sell it on an invoice.",
+                        order=order.name,
+                    )
+                )
+        return super().action_pos_order_invoice()
 
     def action_client_balance_book(self):
         """Book the payments kept aside from the balance now (the client has

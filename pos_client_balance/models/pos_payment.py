@@ -78,7 +78,7 @@ class PosPayment(models.Model):
     # Booking
     # ------------------------------------------------------------------
 
-    def _client_balance_book(self):
+    def _client_balance_book(self, not_from=None):
         """Book this payment on the customer's balance through the guarded
         path: a payment takes it from the balance (no more than available),
         a refund gives it back. The entry: Dr the balance's liability / Cr
@@ -88,6 +88,14 @@ class PosPayment(models.Model):
         method = self.payment_method_id
         amount = self.amount
         account = self._client_balance_account(credit=amount < 0)
+        if not_from and account in not_from and amount > 0:
+            raise UserError(
+                self.env._(
+                    "This order sells credit to %(account)s: it cannot be paid from that same "
+                    "balance. Pay it with cash or card.",
+                    account=account.display_name,
+                )
+            )
         clearing = method._client_balance_clearing_account(order.company_id)
         if not clearing.reconcile:
             raise UserError(
@@ -121,10 +129,9 @@ class PosPayment(models.Model):
         return operation
 
     def _client_balance_account(self, credit=False):
-        """The customer's client account this payment is booked on: the
-        order customer's own account of the method's type in the order's
-        currency, else the client's default one; a refund to a client with
-        none opens one."""
+        """The customer's client account this payment is booked on (see
+        ``_client_balance_find_account``); a refund to a client with none
+        opens one."""
         self.ensure_one()
         order = self.pos_order_id
         method = self.payment_method_id
@@ -138,17 +145,18 @@ class PosPayment(models.Model):
                     method=method.display_name,
                 )
             )
-        Account = self.env["client.balance.account"].sudo()
-        accounts = Account._search_usable(
-            customer, order.currency_id, order.company_id, [("type_id", "=", balance_type.id)]
+        account = self._client_balance_find_account(
+            customer, balance_type, order.currency_id, order.company_id
         )
-        account = accounts.filtered(lambda a: a.partner_id == customer)[:1] or accounts[:1]
         if account:
             return account
         if credit and balance_type._is_available_in(order.company_id):
             requisite = customer.commercial_partner_id._client_balance_default_requisite()
-            return Account.with_company(order.company_id)._open_account(
-                requisite, balance_type, order.currency_id, order.company_id
+            return (
+                self.env["client.balance.account"]
+                .sudo()
+                .with_company(order.company_id)
+                ._open_account(requisite, balance_type, order.currency_id, order.company_id)
             )
         raise UserError(
             self.env._(
@@ -159,6 +167,18 @@ class PosPayment(models.Model):
                 currency=order.currency_id.name,
             )
         )
+
+    @api.model
+    def _client_balance_find_account(self, customer, balance_type, currency, company):
+        """The open client account of ``balance_type`` in ``currency`` a till
+        takes ``customer``'s payments from: the customer's own account, else
+        the client's default one."""
+        accounts = (
+            self.env["client.balance.account"]
+            .sudo()
+            ._search_usable(customer, currency, company, [("type_id", "=", balance_type.id)])
+        )
+        return accounts.filtered(lambda account: account.partner_id == customer)[:1] or accounts[:1]
 
     # ------------------------------------------------------------------
     # Invoiced orders

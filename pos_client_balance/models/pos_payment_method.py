@@ -15,6 +15,17 @@ class PosPaymentMethod(models.Model):
         "balance already.",
     )
 
+    is_client_balance = fields.Boolean(
+        compute="_compute_is_client_balance",
+        store=True,
+        help="Technical: the till treats this method as a client balance.",
+    )
+
+    @api.depends("client_balance_type_id")
+    def _compute_is_client_balance(self):
+        for method in self:
+            method.is_client_balance = bool(method.client_balance_type_id)
+
     @api.constrains("client_balance_type_id", "journal_id", "split_transactions")
     def _check_client_balance_type_id(self):
         for method in self.filtered("client_balance_type_id"):
@@ -48,4 +59,4 @@ class PosPaymentMethod(models.Model):
 
     @api.model
     def _load_pos_data_fields(self, config_id):
-        return [*super()._load_pos_data_fields(config_id), "client_balance_type_id"]
+        return [*super()._load_pos_data_fields(config_id), "is_client_balance"]

@@ -1,1 +1,3 @@
 from . import test_pos_payment
+from . import test_concurrency
+from . import test_tours

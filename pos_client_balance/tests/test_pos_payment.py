@@ -304,6 +304,76 @@ class TestPosClientBalance(TestPoSCommon):
             payment.unlink()
         payment.write({"amount": 30.0})  # unchanged: allowed
 
+    def _store_credit(self, price=50.0):
+        return self.env["product.product"].create(
+            {
+                "name": "Gym Store Credit",
+                "type": "service",
+                "client_balance_credit": True,
+                "available_in_pos": True,
+                "list_price": price,
+                "taxes_id": [],
+            }
+        )
+
+    def test_store_credit_sold_at_the_till(self):
+        """A gym sells 50.00 of store credit for cash: the balance rises when
+        the order arrives; the closing books no revenue for it."""
+        credit = self._store_credit()
+        order = self._sync([(credit, 1)], [(self.cash_pm1, 50.0)])
+        self.assertEqual(self.account.balance, 150.0)
+        operation = order.lines.client_balance_operation_id
+        self.assertRecordValues(
+            operation,
+            [{"kind": "pos", "amount": 50.0, "account_id": self.account.id, "res_id": order.id}],
+        )
+        clearing = self.company.account_default_pos_receivable_account_id
+        self.assertRecordValues(
+            operation.move_id.line_ids.sorted("balance"),
+            [
+                {"account_id": self.account.liability_account_id.id, "balance": -50.0},
+                {"account_id": clearing.id, "balance": 50.0},
+            ],
+        )
+        # A credit sale cannot be paid from the balance it credits.
+        with self._refused("cannot be paid from that same balance"):
+            self._sync([(credit, 1)], [(self.balance_pm, 50.0)])
+        # A refund of the credit takes it back.
+        self._sync([(credit, -1)], [(self.cash_pm1, -50.0)])
+        self.assertEqual(self.account.balance, 100.0)
+        self._close_session()
+        closing = self.pos_session.move_id
+        self.assertFalse(
+            closing.line_ids.filtered(
+                lambda line: line.account_id == self.account.liability_account_id
+            ),
+            "the closing books nothing on the balance's liability account",
+        )
+        self.assertTrue(
+            all(
+                operation.move_id.line_ids.filtered(
+                    lambda line: line.account_id == clearing
+                ).mapped("reconciled")
+            )
+        )
+        with self._refused("cannot be invoiced afterwards"):
+            order.action_pos_order_invoice()
+        self._assert_books_agree()
+
+    def test_store_credit_needs_a_customer(self):
+        with self._refused("choose the customer of the order first"):
+            self._sync([(self._store_credit(), 1)], [(self.cash_pm1, 50.0)], customer=False)
+
+    def test_store_credit_on_an_invoiced_order(self):
+        """Invoiced, the credit is booked by the invoice, as any sale of credit
+        on an invoice: available once the invoice is paid (here at once)."""
+        order = self._sync([(self._store_credit(), 1)], [(self.cash_pm1, 50.0)], invoiced=True)
+        self.assertFalse(order.lines.client_balance_operation_id)
+        self.assertEqual(self.account.balance, 150.0)
+        self.assertEqual(self.account.available, 150.0)
+        self._close_session()
+        self._assert_books_agree()
+
     def test_reversal_refused(self):
         self._sync([(self.haircut, 1)], [(self.balance_pm, 30.0)])
         with self._refused("refund the order at the till"):
