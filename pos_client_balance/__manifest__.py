@@ -14,6 +14,7 @@
     "auto_install": True,
     "depends": ["client_balance", "point_of_sale"],
     "data": [
+        "data/barcode_rule_data.xml",
         "views/pos_payment_method_views.xml",
         "views/pos_order_views.xml",
     ],

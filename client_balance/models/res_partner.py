@@ -22,6 +22,10 @@ SPEND = "client_balance.client_balance_group_spend"
 USER = "client_balance.client_balance_group_user"
 
 
+# Generated client card codes start with it (12 digits in all).
+CARD_CODE_PREFIX = "045"
+
+
 class ResPartner(models.Model):
     _inherit = "res.partner"
 
@@ -686,7 +690,10 @@ class ResPartner(models.Model):
         self._client_balance_check_allowance_right()
         for partner in self.filtered(lambda p: not p.client_balance_card_code):
             while True:
-                code = "".join(secrets.choice("0123456789") for _i in range(12))
+                # 045: the prefix a till's barcode rule recognizes as a client card.
+                code = CARD_CODE_PREFIX + "".join(
+                    secrets.choice("0123456789") for _i in range(12 - len(CARD_CODE_PREFIX))
+                )
                 if not self._client_balance_search_code(code):
                     break
             partner.sudo().client_balance_card_code = code

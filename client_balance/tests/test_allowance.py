@@ -154,7 +154,7 @@ class TestStaffAllowance(ClientBalanceCommon):
             anna.with_user(self.user_cashier).action_client_balance_generate_card_codes()
         (anna | self.ivan).with_user(self.user_manager).action_client_balance_generate_card_codes()
         self.assertEqual(self.ivan.client_balance_card_code, "C-001", "existing codes are kept")
-        self.assertRegex(anna.client_balance_card_code, r"^\d{12}$")
+        self.assertRegex(anna.client_balance_card_code, r"^045\d{9}$")
         html = (
             self.env["ir.actions.report"]
             ._render_qweb_html("client_balance.client_balance_card_badge_report", anna.ids)[0]

@@ -31,3 +31,44 @@ class PosConfig(models.Model):
                 }
             )
         return result
+
+    # ------------------------------------------------------------------
+    # Staff allowance cards
+    # ------------------------------------------------------------------
+
+    def client_balance_card_lookup(self, code):
+        """The person carrying the client card ``code`` and their allowance
+        today (company, period, limit, used, remaining), for this till."""
+        self.ensure_one()
+        self.check_access("read")
+        person = self.env["res.partner"].sudo()._client_balance_find_card(code)
+        return self._client_balance_card_info(person)
+
+    def client_balance_allowance_state(self, partner_id):
+        """The allowance of the customer ``partner_id`` today, as
+        ``client_balance_card_lookup`` gives it."""
+        self.ensure_one()
+        self.check_access("read")
+        person = self.env["client.balance.account"]._given("res.partner", partner_id)
+        if not person:
+            raise UserError(self.env._("Choose the customer first."))
+        person.check_access("read")
+        self.env["pos.order"]._client_balance_check_allowance_person(person.sudo())
+        return self._client_balance_card_info(person.sudo())
+
+    def _client_balance_card_info(self, person):
+        Partner = self.env["res.partner"].sudo()
+        state = Partner._client_balance_card_state(
+            person, Partner._client_balance_today(self.company_id)
+        )
+        return {
+            "partner_id": person.id,
+            "name": person.display_name,
+            "company": person.commercial_partner_id.display_name,
+            "currency": state["currency"],
+            "limit": state["limit"],
+            "used": state["used"],
+            "remaining": state["remaining"],
+            "period_start": str(state["period_start"]),
+            "period_end": str(state["period_end"]),
+        }

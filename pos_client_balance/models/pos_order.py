@@ -61,9 +61,17 @@ class PosOrder(models.Model):
         return super(PosOrder, self.with_context(client_balance_sync=True)).sync_from_ui(orders)
 
     def _process_saved_order(self, draft):
-        if not draft and self.state != "cancel":
+        booking = not draft and self.state != "cancel"
+        if booking:
+            if self._client_balance_allowance_payments() and not self.to_invoice:
+                # The company's share stays due on the invoice, as for any
+                # charge to a staff allowance.
+                self.to_invoice = True
             self._client_balance_book_payments()
-        return super()._process_saved_order(draft)
+        result = super()._process_saved_order(draft)
+        if booking and self.client_balance_state == "booked":
+            self._client_balance_charge_allowance()
+        return result
 
     def _client_balance_payments(self):
         """The balance payments of this order not booked yet."""
@@ -72,6 +80,16 @@ class PosOrder(models.Model):
             lambda payment: (
                 payment.payment_method_id.client_balance_type_id
                 and not payment.client_balance_operation_id
+                and not self.currency_id.is_zero(payment.amount)
+            )
+        )
+
+    def _client_balance_allowance_payments(self):
+        """The staff allowance payments of this order."""
+        self.ensure_one()
+        return self.sudo().payment_ids.filtered(
+            lambda payment: (
+                payment.payment_method_id.client_balance_allowance
                 and not self.currency_id.is_zero(payment.amount)
             )
         )
@@ -104,13 +122,21 @@ class PosOrder(models.Model):
             .account_id
         )
         payments = self._client_balance_payments()
-        if not payments or (hold and self.client_balance_state == "held"):
+        allowance = (
+            self._client_balance_allowance_payments()
+            if not self._client_balance_charge()
+            else False
+        )
+        if not (payments or allowance) or (hold and self.client_balance_state == "held"):
             return
         try:
             with self.env.cr.savepoint():
-                self._client_balance_check_payments(payments)
+                if payments:
+                    self._client_balance_check_payments(payments)
                 for payment in payments.sorted("id"):
                     payment._client_balance_book(not_from=credited)
+                if allowance:
+                    self._client_balance_check_allowance(allowance)
         except UserError as error:
             if not (hold and self._client_balance_may_hold()):
                 raise
@@ -145,6 +171,140 @@ class PosOrder(models.Model):
                     total=currency.format(abs(self.amount_total)),
                 )
             )
+
+    # ------------------------------------------------------------------
+    # Staff allowance
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _client_balance_check_allowance_person(self, person):
+        employer = person.commercial_partner_id
+        if employer == person or not employer.client_balance_allowance_enabled:
+            raise UserError(
+                self.env._(
+                    "%(company)s has no staff allowance enabled: %(person)s pays the whole bill.",
+                    company=employer.display_name,
+                    person=person.display_name,
+                )
+            )
+
+    def _client_balance_check_allowance(self, payments):
+        """The company's share fits what remains of the person's limit for
+        the period (the card's row locked, so that two tills cannot both
+        take the last of it); returns the allowance's state."""
+        self.ensure_one()
+        currency = self.currency_id
+        person = self.partner_id.sudo()
+        method = payments.payment_method_id[:1]
+        if not person:
+            raise UserError(
+                self.env._(
+                    "%(method)s pays the company's share of a person with a client card: scan "
+                    "the card (or choose the person) first.",
+                    method=method.display_name,
+                )
+            )
+        self._client_balance_check_allowance_person(person)
+        employer = person.commercial_partner_id
+        if any(currency.compare_amounts(payment.amount, 0) < 0 for payment in payments):
+            raise UserError(
+                self.env._(
+                    "%(method)s pays sales only: refund the order in cash or by card, and cancel "
+                    "its charge under Client Balances > Staff Allowance Charges.",
+                    method=method.display_name,
+                )
+            )
+        allowance_currency = employer.client_balance_allowance_currency_id
+        if currency != allowance_currency:
+            raise UserError(
+                self.env._(
+                    "The allowance of %(company)s is in %(allowance_currency)s and this till sells "
+                    "in %(currency)s.",
+                    company=employer.display_name,
+                    allowance_currency=allowance_currency.name,
+                    currency=currency.name,
+                )
+            )
+        Partner = self.env["res.partner"].sudo()
+        Partner._client_balance_lock_card(person)
+        today = Partner._client_balance_today(self.company_id)
+        start = employer.client_balance_allowance_date_start
+        end = employer.client_balance_allowance_date_end
+        if today < start or (end and today > end):
+            raise UserError(
+                self.env._(
+                    "The staff allowance of %(company)s does not apply today: %(person)s pays the "
+                    "whole bill.",
+                    company=employer.display_name,
+                    person=person.display_name,
+                )
+            )
+        state = Partner._client_balance_card_state(person, today)
+        share = sum(payments.mapped("amount"))
+        if currency.compare_amounts(share, state["remaining"]) > 0:
+            raise UserError(
+                self.env._(
+                    "%(person)s has %(remaining)s left of the allowance of %(company)s for this "
+                    "period: the company pays at most that, %(person)s pays the rest.",
+                    person=person.display_name,
+                    remaining=currency.format(state["remaining"]),
+                    company=employer.display_name,
+                )
+            )
+        if currency.compare_amounts(share, self.amount_total) > 0:
+            raise UserError(
+                self.env._(
+                    "%(order)s: the allowance pays at most the order's total of %(total)s.",
+                    order=self.name,
+                    total=currency.format(self.amount_total),
+                )
+            )
+        return state
+
+    def _client_balance_charge(self):
+        return (
+            self.env["client.balance.allowance.charge"]
+            .sudo()
+            .search([("pos_order_id", "=", self.id)], limit=1)
+        )
+
+    def _client_balance_charge_allowance(self):
+        """Record the charge of this order's staff allowance payments: the
+        company's share stays due on its invoice, the person paid the rest
+        at the till."""
+        self.ensure_one()
+        payments = self._client_balance_allowance_payments()
+        invoice = self.sudo().account_move
+        if not payments or not invoice or self._client_balance_charge():
+            return
+        Partner = self.env["res.partner"].sudo()
+        person = self.partner_id.sudo()
+        employer = person.commercial_partner_id
+        today = Partner._client_balance_today(self.company_id)
+        state = Partner._client_balance_card_state(person, today)
+        currency = self.currency_id
+        share = currency.round(sum(payments.mapped("amount")))
+        self.env["client.balance.allowance.charge"].sudo().create(
+            {
+                "person_id": person.id,
+                "employer_id": employer.id,
+                "company_id": self.company_id.id,
+                "currency_id": currency.id,
+                "invoice_id": invoice.id,
+                "pos_order_id": self.id,
+                "date": today,
+                "period": employer.client_balance_allowance_period,
+                "period_start": state["period_start"],
+                "period_end": state["period_end"],
+                "amount_total": self.amount_total,
+                "company_share": share,
+                "person_share": currency.round(self.amount_total - share),
+                "user_id": self.env.uid,
+            }
+        )
+        payments.with_context(client_balance_booking=True).write(
+            {"client_balance_after": currency.round(max(state["remaining"] - share, 0.0))}
+        )
 
     def _client_balance_may_hold(self):
         """This order reached the server on its own (a synchronisation of an
@@ -222,16 +382,24 @@ class PosOrder(models.Model):
         self._client_balance_check_held()
         for order in self:
             order._client_balance_book_payments(hold=False)
+            order._client_balance_write({"client_balance_state": "booked"})
+            order._client_balance_charge_allowance()
             order._client_balance_settled()
         return True
 
     def action_client_balance_charge_receivable(self):
         """Charge the payments kept aside to the customer's receivable: the
         client owes them as any unpaid sale (Dr receivable / Cr the method's
-        clearing account), and Odoo's follow-up takes it from there."""
+        clearing account), and Odoo's follow-up takes it from there. A staff
+        allowance's share kept aside is charged to the company."""
         self._client_balance_check_held()
         for order in self:
-            order._client_balance_charge_receivable()
+            if order._client_balance_payments():
+                order._client_balance_charge_receivable()
+            # A staff allowance's share is on the company's receivable
+            # already (the order's invoice): the charge records that the
+            # company takes it, beyond its limit.
+            order._client_balance_charge_allowance()
             order._client_balance_write({"client_balance_state": "charged"})
             order._client_balance_settled()
         return True

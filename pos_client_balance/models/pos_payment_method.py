@@ -15,6 +15,13 @@ class PosPaymentMethod(models.Model):
         "balance already.",
     )
 
+    client_balance_allowance = fields.Boolean(
+        string="Staff Allowance",
+        help="Pays the company's share of a meal of a person carrying a client card: at most "
+        "what remains of the person's limit for the period; the person pays the rest with "
+        "another method. The order is invoiced to the person, and the company's share stays "
+        "due on the company's receivable, as any charge to a staff allowance.",
+    )
     is_client_balance = fields.Boolean(
         compute="_compute_is_client_balance",
         store=True,
@@ -26,8 +33,27 @@ class PosPaymentMethod(models.Model):
         for method in self:
             method.is_client_balance = bool(method.client_balance_type_id)
 
-    @api.constrains("client_balance_type_id", "journal_id", "split_transactions")
+    @api.constrains(
+        "client_balance_type_id", "client_balance_allowance", "journal_id", "split_transactions"
+    )
     def _check_client_balance_type_id(self):
+        for method in self.filtered("client_balance_allowance"):
+            if method.client_balance_type_id:
+                raise ValidationError(
+                    self.env._(
+                        "%(method)s pays either from a client balance or from a staff "
+                        "allowance, not both.",
+                        method=method.display_name,
+                    )
+                )
+            if method.journal_id:
+                raise ValidationError(
+                    self.env._(
+                        "%(method)s pays from a staff allowance: it has no journal (the "
+                        "company's share stays due on its receivable). Remove its journal.",
+                        method=method.display_name,
+                    )
+                )
         for method in self.filtered("client_balance_type_id"):
             if method.journal_id:
                 raise ValidationError(
@@ -59,4 +85,8 @@ class PosPaymentMethod(models.Model):
 
     @api.model
     def _load_pos_data_fields(self, config_id):
-        return [*super()._load_pos_data_fields(config_id), "is_client_balance"]
+        return [
+            *super()._load_pos_data_fields(config_id),
+            "is_client_balance",
+            "client_balance_allowance",
+        ]
