@@ -6,3 +6,4 @@ from . import pos_config
 from . import pos_order_line
 from . import barcode_rule
 from . import client_balance_allowance_charge
+from . import product_product

@@ -1,4 +1,5 @@
 import unittest
+from datetime import date
 
 from odoo import Command
 from odoo.service import server
@@ -63,3 +64,77 @@ class TestPosClientBalanceTours(TestPointOfSaleHttpCommon):
         order = self._order()
         self.assertEqual(order.client_balance_state, "booked")
         self.assertEqual(self.account.balance, 0.0)
+
+    def test_sell_store_credit(self):
+        self.env["product.product"].create(
+            {
+                "name": "Gym Store Credit",
+                "type": "service",
+                "client_balance_credit": True,
+                "available_in_pos": True,
+                "list_price": 50.0,
+                "taxes_id": [],
+            }
+        )
+        self.main_pos_config.with_user(self.pos_user).open_ui()
+        self.start_pos_tour("PosClientBalanceStoreCreditTour")
+        order = self._order()
+        self.assertEqual(order.state, "paid")
+        self.assertEqual([p.payment_method_id.name for p in order.payment_ids], ["Cash"])
+        self.assertEqual(self.account.balance, 70.0)
+        self.assertTrue(order.lines.client_balance_operation_id)
+
+    def test_scan_staff_card_and_pay_the_rest(self):
+        allowance = self.env["pos.payment.method"].create(
+            {"name": "Staff Allowance", "client_balance_allowance": True}
+        )
+        self.main_pos_config.write({"payment_method_ids": [Command.link(allowance.id)]})
+        employer = self.env["res.partner"].create(
+            {
+                "name": "Canteen Client Co",
+                "is_company": True,
+                "client_balance_allowance_enabled": True,
+                "client_balance_allowance_period": "day",
+                "client_balance_allowance_limit": 20.0,
+                "client_balance_allowance_currency_id": self.env.company.currency_id.id,
+                "client_balance_allowance_date_start": date(2026, 1, 1),
+            }
+        )
+        ivan = self.env["res.partner"].create(
+            {
+                "name": "Ivan Canteen",
+                "parent_id": employer.id,
+                "client_balance_card_code": "045000000017",
+            }
+        )
+        self.env["product.product"].create(
+            {
+                "name": "Canteen Meal",
+                "type": "service",
+                "available_in_pos": True,
+                "list_price": 18.0,
+                "taxes_id": [],
+            }
+        )
+        # Breakfast, 15.00, charged at the counter on an invoice.
+        breakfast = self.env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "partner_id": ivan.id,
+                "invoice_line_ids": [
+                    Command.create({"name": "Breakfast", "price_unit": 15.0, "tax_ids": []})
+                ],
+            }
+        )
+        breakfast.action_post()
+        self.env["res.partner"].client_balance_card_charge("045000000017", breakfast.id)
+        self.main_pos_config.with_user(self.pos_user).open_ui()
+        self.start_pos_tour("PosClientBalanceStaffCardTour")
+        order = self.env["pos.order"].search([("partner_id", "=", ivan.id)])
+        payments = {p.payment_method_id.name: p.amount for p in order.payment_ids}
+        self.assertEqual(payments, {"Staff Allowance": 5.0, "Cash": 13.0})
+        charge = self.env["client.balance.allowance.charge"].search(
+            [("pos_order_id", "=", order.id)]
+        )
+        self.assertEqual((charge.company_share, charge.person_share), (5.0, 13.0))
+        self.assertEqual(order.account_move.amount_residual, 5.0)

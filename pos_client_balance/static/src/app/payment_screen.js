@@ -3,42 +3,65 @@ import { patch } from "@web/core/utils/patch";
 import { ConnectionLostError } from "@web/core/network/rpc";
 import { AlertDialog } from "@web/core/confirmation_dialog/confirmation_dialog";
 import { PaymentScreen } from "@point_of_sale/app/screens/payment_screen/payment_screen";
+import { useBarcodeReader } from "@point_of_sale/app/barcode/barcode_reader_hook";
+
+/** A client balance method, or a staff allowance one: what it takes is capped. */
+function isCapped(method) {
+    return Boolean(method?.is_client_balance || method?.client_balance_allowance);
+}
 
 patch(PaymentScreen.prototype, {
     setup() {
         super.setup(...arguments);
+        useBarcodeReader({
+            client_balance_card: (parsed) => this.pos.useClientCard(parsed.code),
+        });
         // Read from the server when the customer is known, not for every
         // client at start-up.
         this.refreshClientBalances();
     },
 
-    /** The methods as listed: the client's balances first once a customer is chosen. */
+    /** The methods as listed: the customer's balances and allowance first. */
     get paymentMethodsBalanceFirst() {
         const methods = this.payment_methods_from_config;
         if (!this.currentOrder.get_partner()) {
             return methods;
         }
-        return [
-            ...methods.filter((method) => method.is_client_balance),
-            ...methods.filter((method) => !method.is_client_balance),
-        ];
-    },
-
-    clientBalanceLine(method) {
-        return this.pos.clientBalanceOf(this.currentOrder.get_partner(), method);
+        return [...methods.filter(isCapped), ...methods.filter((method) => !isCapped(method))];
     },
 
     /**
-     * Read the customer's balances again. Offline, what was read last is
-     * kept (the server checks once more when the order reaches it).
+     * What a capped method can take for the customer: ``{label, available}``
+     * (label: the client account, or the company of an allowance); null when
+     * the customer has no such account or allowance; undefined when unknown
+     * (the till was offline).
+     */
+    clientBalanceLimit(method) {
+        const partner = this.currentOrder.get_partner();
+        if (!partner) {
+            return null;
+        }
+        if (method.client_balance_allowance) {
+            const info = this.pos.staffAllowances[partner.id];
+            return info && { label: info.company, available: info.remaining };
+        }
+        const info = this.pos.clientBalanceOf(partner, method);
+        return info && (info.account ? { label: info.account, available: info.available } : null);
+    },
+
+    /**
+     * Read the customer's balances and allowance again. Offline, what was
+     * read last is kept (the server checks once more when the order reaches
+     * it).
      */
     async refreshClientBalances() {
         const partner = this.currentOrder.get_partner();
-        if (!partner || !this.pos.clientBalanceMethods.length) {
+        if (!partner) {
             return;
         }
         try {
             await this.pos.fetchClientBalances(partner);
+            await this.pos.fetchStaffAllowance(partner);
         } catch (error) {
             if (!(error instanceof ConnectionLostError)) {
                 throw error;
@@ -46,15 +69,15 @@ patch(PaymentScreen.prototype, {
         }
     },
 
-    /** What ``method`` can still take: its available amount less its other lines. */
+    /** What ``method`` can still take: its limit less its other lines. */
     clientBalanceLeft(method, exceptLine = null) {
-        const info = this.clientBalanceLine(method);
+        const limit = this.clientBalanceLimit(method);
         const taken = this.paymentLines
             .filter(
                 (line) => line !== exceptLine && line.payment_method_id === method && line.amount > 0
             )
             .reduce((sum, line) => sum + line.amount, 0);
-        return info?.account ? info.available - taken : 0;
+        return limit ? limit.available - taken : 0;
     },
 
     showClientBalanceError(title, body) {
@@ -62,7 +85,7 @@ patch(PaymentScreen.prototype, {
     },
 
     async addNewPaymentLine(paymentMethod) {
-        if (!paymentMethod.is_client_balance) {
+        if (!isCapped(paymentMethod)) {
             return super.addNewPaymentLine(...arguments);
         }
         const order = this.currentOrder;
@@ -70,28 +93,52 @@ patch(PaymentScreen.prototype, {
         if (!partner) {
             this.showClientBalanceError(
                 _t("Customer required"),
-                _t("Choose the customer whose balance pays, then choose %s again.", paymentMethod.name)
+                paymentMethod.client_balance_allowance
+                    ? _t("Scan the person's client card (or choose the person), then choose %s again.", paymentMethod.name)
+                    : _t("Choose the customer whose balance pays, then choose %s again.", paymentMethod.name)
             );
             return false;
         }
-        // A sale takes from the balance; a refund gives back to it.
-        if (order.get_due() > 0) {
+        if (
+            paymentMethod.is_client_balance &&
+            order.lines.some((line) => line.product_id.client_balance_credit && line.qty > 0)
+        ) {
+            this.showClientBalanceError(
+                _t("Credit sold"),
+                _t("This order sells client balance credit: pay it with cash or card, not from a balance.")
+            );
+            return false;
+        }
+        const sale = order.get_due() > 0;
+        if (!sale && paymentMethod.client_balance_allowance) {
+            this.showClientBalanceError(
+                _t("Sales only"),
+                _t("%s pays sales only: refund in cash or by card.", paymentMethod.name)
+            );
+            return false;
+        }
+        if (sale) {
+            // A sale takes from the balance or allowance; a refund gives back
+            // to the balance.
             await this.refreshClientBalances();
-            const info = this.clientBalanceLine(paymentMethod);
-            if (!info) {
+            const limit = this.clientBalanceLimit(paymentMethod);
+            if (limit === undefined) {
                 this.showClientBalanceError(
                     _t("Balance unknown"),
                     _t("The till is offline and has not read %s's balance yet: pay with another method.", partner.name)
                 );
                 return false;
             }
-            if (!info.account) {
+            if (!limit) {
                 this.showClientBalanceError(
-                    _t("No client account"),
-                    _t("%(partner)s has no account %(method)s pays from.", {
-                        partner: partner.name,
-                        method: paymentMethod.name,
-                    })
+                    paymentMethod.client_balance_allowance ? _t("No staff allowance") : _t("No client account"),
+                    paymentMethod.client_balance_allowance
+                        ? this.pos.staffAllowances[`${partner.id}_error`] ||
+                              _t("%s has no staff allowance.", partner.name)
+                        : _t("%(partner)s has no account %(method)s pays from.", {
+                              partner: partner.name,
+                              method: paymentMethod.name,
+                          })
                 );
                 return false;
             }
@@ -99,7 +146,7 @@ patch(PaymentScreen.prototype, {
             if (left <= 0) {
                 this.showClientBalanceError(
                     _t("Nothing available"),
-                    _t("%(account)s has nothing available.", { account: info.account })
+                    _t("%(label)s: nothing is left to take.", { label: limit.label })
                 );
                 return false;
             }
@@ -122,16 +169,16 @@ patch(PaymentScreen.prototype, {
 
     updateSelectedPaymentline(amount = false) {
         const line = this.selectedPaymentLine;
-        const isBalance = Boolean(line?.payment_method_id?.is_client_balance);
+        const capped = isCapped(line?.payment_method_id);
         const result = super.updateSelectedPaymentline(...arguments);
         // A line whose amount is erased is deleted.
-        if (isBalance && this.paymentLines.includes(line) && line.amount > 0) {
+        if (capped && this.paymentLines.includes(line) && line.amount > 0) {
             this.clampClientBalanceLine(line);
         }
         return result;
     },
 
-    /** A balance line takes at most what is available and what is due. */
+    /** A capped line takes at most what is left and what is due. */
     clampClientBalanceLine(line) {
         const method = line.payment_method_id;
         const due = this.currentOrder.get_due() + line.amount;
@@ -142,12 +189,12 @@ patch(PaymentScreen.prototype, {
         }
         line.set_amount(max);
         this.numberBuffer.set(max.toString());
-        const info = this.clientBalanceLine(method);
+        const limit = this.clientBalanceLimit(method);
         this.showClientBalanceError(
             _t("Too much from the balance"),
             left < due
                 ? _t("%(account)s has %(available)s available: take at most that.", {
-                      account: info?.account || method.name,
+                      account: limit?.label || method.name,
                       available: this.env.utils.formatCurrency(left),
                   })
                 : _t("The balance pays at most the amount due, %s.", this.env.utils.formatCurrency(due))
@@ -158,8 +205,18 @@ patch(PaymentScreen.prototype, {
         if (!(await super._isOrderValid(...arguments))) {
             return false;
         }
+        if (
+            !this.currentOrder.get_partner() &&
+            this.currentOrder.lines.some((line) => line.product_id.client_balance_credit)
+        ) {
+            this.showClientBalanceError(
+                _t("Customer required"),
+                _t("This order sells client balance credit: choose the customer it is credited to.")
+            );
+            return false;
+        }
         const lines = this.paymentLines.filter(
-            (line) => line.payment_method_id.is_client_balance && line.amount > 0
+            (line) => isCapped(line.payment_method_id) && line.amount > 0
         );
         if (!lines.length) {
             return true;
@@ -167,20 +224,19 @@ patch(PaymentScreen.prototype, {
         if (!this.currentOrder.get_partner()) {
             this.showClientBalanceError(
                 _t("Customer required"),
-                _t("A balance pays only for its own customer: choose the customer.")
+                _t("A balance or an allowance pays only for its own customer: choose the customer.")
             );
             return false;
         }
         await this.refreshClientBalances();
         for (const method of new Set(lines.map((line) => line.payment_method_id))) {
-            const left = this.clientBalanceLeft(method);
-            if (left < -1e-9) {
-                const info = this.clientBalanceLine(method);
+            if (this.clientBalanceLeft(method) < -1e-9) {
+                const limit = this.clientBalanceLimit(method);
                 this.showClientBalanceError(
                     _t("Not enough on the balance"),
                     _t("%(account)s has %(available)s available now: lower the amount taken from it.", {
-                        account: info?.account || method.name,
-                        available: this.env.utils.formatCurrency(info?.available || 0),
+                        account: limit?.label || method.name,
+                        available: this.env.utils.formatCurrency(limit?.available || 0),
                     })
                 );
                 return false;

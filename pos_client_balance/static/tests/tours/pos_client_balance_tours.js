@@ -3,6 +3,7 @@ import * as Dialog from "@point_of_sale/../tests/tours/utils/dialog_util";
 import * as ProductScreen from "@point_of_sale/../tests/tours/utils/product_screen_util";
 import * as PaymentScreen from "@point_of_sale/../tests/tours/utils/payment_screen_util";
 import * as ReceiptScreen from "@point_of_sale/../tests/tours/utils/receipt_screen_util";
+import { scan_barcode } from "@point_of_sale/../tests/tours/utils/common";
 import { registry } from "@web/core/registry";
 
 function startWithHaircut() {
@@ -61,6 +62,59 @@ registry.category("web_tour.tours").add("PosClientBalanceTooMuchTour", {
             PaymentScreen.remainingIs("0.00"),
             PaymentScreen.clickValidate(),
             ReceiptScreen.isShown(),
+            ReceiptScreen.clickNextOrder(),
+        ].flat(),
+});
+
+// A gym sells 50.00 of store credit for cash; the balance cannot pay for it.
+registry.category("web_tour.tours").add("PosClientBalanceStoreCreditTour", {
+    steps: () =>
+        [
+            Chrome.startPoS(),
+            Dialog.confirm("Open Register"),
+            ProductScreen.clickPartnerButton(),
+            ProductScreen.clickCustomer("Salon Balance Client"),
+            ProductScreen.clickDisplayedProduct("Gym Store Credit"),
+            ProductScreen.clickPayButton(),
+            PaymentScreen.clickPaymentMethod("Client Deposits"),
+            Dialog.is({ title: "Credit sold" }),
+            Dialog.confirm(),
+            PaymentScreen.clickPaymentMethod("Cash"),
+            PaymentScreen.remainingIs("0.00"),
+            PaymentScreen.clickValidate(),
+            ReceiptScreen.isShown(),
+            ReceiptScreen.clickNextOrder(),
+        ].flat(),
+});
+
+// The canteen: Ivan's company takes over 20.00 a day; 15.00 is used
+// already. His card is scanned, the allowance pays 5.00 of an 18.00 meal and
+// he pays 13.00 in cash.
+registry.category("web_tour.tours").add("PosClientBalanceStaffCardTour", {
+    steps: () =>
+        [
+            Chrome.startPoS(),
+            Dialog.confirm("Open Register"),
+            scan_barcode("045000000017"),
+            {
+                content: "the card's person, company and what is left are shown",
+                trigger: ".modal-body:contains('Canteen Client Co'):contains('5.00 left of')",
+            },
+            Dialog.confirm(),
+            ProductScreen.customerIsSelected("Ivan Canteen"),
+            ProductScreen.clickDisplayedProduct("Canteen Meal"),
+            ProductScreen.clickPayButton(),
+            PaymentScreen.clickPaymentMethod("Staff Allowance"),
+            PaymentScreen.selectedPaymentlineHas("Staff Allowance", "5.00"),
+            PaymentScreen.remainingIs("13.00"),
+            PaymentScreen.clickPaymentMethod("Cash"),
+            PaymentScreen.remainingIs("0.00"),
+            PaymentScreen.clickValidate(),
+            ReceiptScreen.isShown(),
+            {
+                content: "the receipt prints what is left for the period",
+                trigger: ".pos-receipt .client-balance-after:contains('Left this period')",
+            },
             ReceiptScreen.clickNextOrder(),
         ].flat(),
 });
