@@ -1,5 +1,5 @@
-from odoo.exceptions import UserError
-from odoo.tests import tagged
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import new_test_user, tagged
 
 from .common import PosClientBalanceCase
 
@@ -283,3 +283,43 @@ class TestPosClientBalance(PosClientBalanceCase):
                     "journal_id": self.company_data["default_journal_bank"].id,
                 }
             )
+
+    def test_who_may_call_the_tills_methods(self):
+        """The till's readings are for Point of Sale users; settling an order
+        kept aside is for managers of client balances. A refused call writes
+        nothing."""
+        portal = new_test_user(self.env, login="pos_cb_portal", groups="base.group_portal")
+        clerk = new_test_user(
+            self.env,
+            login="pos_cb_clerk",
+            groups="base.group_user",
+            company_id=self.company.id,
+            company_ids=self.company.ids,
+        )
+        readings = {
+            "client_balance_available": (self.client.id,),
+            "client_balance_allowance_state": (self.client.id,),
+            "client_balance_card_lookup": ("no card",),
+        }
+        for user in (portal, clerk):
+            for method, args in readings.items():
+                with self.subTest(user=user.login, method=method), self.assertRaises(AccessError):
+                    getattr(self.config.with_user(user), method)(*args)
+        lines = self.config.with_user(self.cashier).client_balance_available(self.client.id)
+        self.assertEqual(
+            lines,
+            [
+                {
+                    "method_id": self.balance_pm.id,
+                    "account": self.account.display_name,
+                    "available": 100.0,
+                }
+            ],
+        )
+        order = self._sync([(self.colouring, 1)], [(self.balance_pm, 150.0)], validating=False)
+        for user in (self.cashier, clerk):
+            for action in ("action_client_balance_book", "action_client_balance_charge_receivable"):
+                with self.subTest(user=user.login, action=action), self.assertRaises(AccessError):
+                    getattr(order.with_user(user), action)()
+        self.assertEqual(order.client_balance_state, "held")
+        self.assertFalse(self._operations())
