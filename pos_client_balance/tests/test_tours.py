@@ -65,6 +65,17 @@ class TestPosClientBalanceTours(TestPointOfSaleHttpCommon):
         self.assertEqual(order.client_balance_state, "booked")
         self.assertEqual(self.account.balance, 0.0)
 
+    def test_refund_goes_back_to_the_balance(self):
+        self.main_pos_config.with_user(self.pos_user).open_ui()
+        self.start_pos_tour("PosClientBalanceRefundTour")
+        orders = self._order().sorted("id")
+        self.assertEqual(len(orders), 2)
+        refund = orders[1]
+        payments = {p.payment_method_id.name: p.amount for p in refund.payment_ids}
+        self.assertEqual(payments, {"Client Deposits": -20.0, "Cash": -10.0})
+        self.assertEqual(refund.client_balance_state, "booked")
+        self.assertEqual(self.account.balance, 20.0)
+
     def test_sell_store_credit(self):
         self.env["product.product"].create(
             {

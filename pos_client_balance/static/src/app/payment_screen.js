@@ -21,6 +21,44 @@ patch(PaymentScreen.prototype, {
         this.refreshClientBalances();
     },
 
+    onMounted() {
+        super.onMounted(...arguments);
+        this.refundToClientBalance();
+    },
+
+    /**
+     * A refund of an order paid from a balance gives the money back to that
+     * balance: as much as the order took from it, the rest as the cashier
+     * chooses.
+     */
+    refundToClientBalance() {
+        const order = this.currentOrder;
+        if (this.paymentLines.length || order.get_due() >= 0) {
+            return;
+        }
+        const originals = new Set(
+            order.lines.map((line) => line.refunded_orderline_id?.order_id).filter(Boolean)
+        );
+        for (const original of originals) {
+            for (const payment of original.payment_ids || []) {
+                const method = payment.payment_method_id;
+                const due = order.get_due();
+                if (
+                    due >= 0 ||
+                    !method?.is_client_balance ||
+                    payment.amount <= 0 ||
+                    !this.payment_methods_from_config.includes(method)
+                ) {
+                    continue;
+                }
+                const line = order.add_paymentline(method);
+                if (line) {
+                    line.set_amount(Math.max(due, -payment.amount));
+                }
+            }
+        }
+    },
+
     /** The methods as listed: the customer's balances and allowance first. */
     get paymentMethodsBalanceFirst() {
         const methods = this.payment_methods_from_config;

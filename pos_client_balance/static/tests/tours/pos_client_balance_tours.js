@@ -3,6 +3,7 @@ import * as Dialog from "@point_of_sale/../tests/tours/utils/dialog_util";
 import * as ProductScreen from "@point_of_sale/../tests/tours/utils/product_screen_util";
 import * as PaymentScreen from "@point_of_sale/../tests/tours/utils/payment_screen_util";
 import * as ReceiptScreen from "@point_of_sale/../tests/tours/utils/receipt_screen_util";
+import * as TicketScreen from "@point_of_sale/../tests/tours/utils/ticket_screen_util";
 import { scan_barcode } from "@point_of_sale/../tests/tours/utils/common";
 import { registry } from "@web/core/registry";
 
@@ -115,6 +116,32 @@ registry.category("web_tour.tours").add("PosClientBalanceStaffCardTour", {
                 content: "the receipt prints what is left for the period",
                 trigger: ".pos-receipt .client-balance-after:contains('Left this period')",
             },
+            ReceiptScreen.clickNextOrder(),
+        ].flat(),
+});
+
+// The haircut paid 20.00 from the balance and 10.00 in cash is refunded: the
+// 20.00 goes back to the balance on its own, the 10.00 in cash.
+registry.category("web_tour.tours").add("PosClientBalanceRefundTour", {
+    steps: () =>
+        [
+            startWithHaircut(),
+            PaymentScreen.clickPaymentMethod("Client Deposits"),
+            PaymentScreen.clickPaymentMethod("Cash"),
+            PaymentScreen.remainingIs("0.00"),
+            PaymentScreen.clickValidate(),
+            ReceiptScreen.isShown(),
+            ReceiptScreen.clickNextOrder(),
+            ProductScreen.clickRefund(),
+            TicketScreen.selectOrder("-0001"),
+            ProductScreen.clickNumpad("1"),
+            TicketScreen.confirmRefund(),
+            ProductScreen.clickPayButton(),
+            PaymentScreen.selectedPaymentlineHas("Client Deposits", "-20.00"),
+            PaymentScreen.remainingIs("-10.00"),
+            PaymentScreen.clickPaymentMethod("Cash"),
+            PaymentScreen.clickValidate(),
+            ReceiptScreen.isShown(),
             ReceiptScreen.clickNextOrder(),
         ].flat(),
 });
