@@ -3,9 +3,12 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from .pos_payment import strip_booking_fields
+from .pos_payment import server_writing, strip_booking_fields
 
 ORDER_BOOKING_FIELDS = ("client_balance_state", "client_balance_hold_reason")
+# An order in these states has taken its payments: its balance movements are
+# booked.
+PAID_STATES = ("paid", "done", "invoiced")
 
 
 class PosOrder(models.Model):
@@ -37,15 +40,59 @@ class PosOrder(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        return super().create(
+        orders = super().create(
             [strip_booking_fields(self.env, vals, ORDER_BOOKING_FIELDS) for vals in vals_list]
         )
+        # An order created paid other than by a till's synchronisation (which
+        # books it once its payments are processed) is booked at once.
+        if not self._client_balance_syncing():
+            for order in orders.filtered(lambda order: order.state in PAID_STATES):
+                order._client_balance_book_payments()
+        return orders
 
     def write(self, vals):
-        return super().write(strip_booking_fields(self.env, vals, ORDER_BOOKING_FIELDS))
+        vals = strip_booking_fields(self.env, vals, ORDER_BOOKING_FIELDS)
+        if vals.get("state") in ("draft", "cancel"):
+            for order in self:
+                if order._client_balance_movements():
+                    raise UserError(
+                        self.env._(
+                            "%(order)s has moved client balances: it stays paid. Refund it "
+                            "instead.",
+                            order=order.name,
+                        )
+                    )
+        result = super().write(vals)
+        # Paid other than by a till's synchronisation (action_pos_order_paid
+        # called over RPC, say): booked now.
+        if vals.get("state") in PAID_STATES and not self._client_balance_syncing():
+            for order in self:
+                order._client_balance_book_payments()
+        return result
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_client_balance_moved(self):
+        for order in self:
+            if order._client_balance_movements():
+                raise UserError(
+                    self.env._(
+                        "%(order)s has moved client balances: it cannot be deleted. Refund it "
+                        "instead.",
+                        order=order.name,
+                    )
+                )
 
     def _client_balance_write(self, vals):
-        self.with_context(client_balance_booking=True).sudo().write(vals)
+        with server_writing(self.env):
+            self.sudo().write(vals)
+
+    def _client_balance_movements(self):
+        """The operations this order booked."""
+        self.ensure_one()
+        order = self.sudo()
+        return (
+            order.payment_ids.client_balance_operation_id | order.lines.client_balance_operation_id
+        )
 
     # ------------------------------------------------------------------
     # Booking when the order reaches the server
@@ -57,8 +104,18 @@ class PosOrder(models.Model):
         # now (client_balance_validating: uuids): a balance payment of that
         # order that does not fit is refused for the cashier to see; others
         # (made offline, synced later) are kept aside instead of failing
-        # every later synchronisation.
-        return super(PosOrder, self.with_context(client_balance_sync=True)).sync_from_ui(orders)
+        # every later synchronisation. The orders are booked once their
+        # payments are processed (_process_saved_order).
+        cr = self.env.cr
+        cr.pos_client_balance_sync = getattr(cr, "pos_client_balance_sync", 0) + 1
+        try:
+            return super().sync_from_ui(orders)
+        finally:
+            cr.pos_client_balance_sync -= 1
+
+    @api.model
+    def _client_balance_syncing(self):
+        return bool(getattr(self.env.cr, "pos_client_balance_sync", 0))
 
     def _process_saved_order(self, draft):
         booking = not draft and self.state != "cancel"
@@ -108,31 +165,60 @@ class PosOrder(models.Model):
 
     def _client_balance_book_payments(self, hold=True):
         """Book this paid order's movements of client balances, all or none:
-        the credit its lines sell, then its balance payments. A payment that
-        does not fit raises for the cashier validating the order; when the
-        order reaches the server later (``hold``), the payments are kept aside
-        for a manager (the credit sold is booked all the same)."""
+        the credit its lines sell, its balance payments, its staff allowance
+        share. What no till can send (a balance line of the wrong sign, more
+        than the total, no customer) is refused. What does not fit the
+        balance or the allowance now raises for the cashier validating the
+        order; when the order reaches the server later (``hold``), it is kept
+        aside for a manager."""
         self.ensure_one()
-        with self.env.cr.savepoint():
-            for line in self._client_balance_credit_lines().sorted("id"):
-                line._client_balance_book_credit()
-        credited = (
-            self.sudo()
-            .lines.client_balance_operation_id.filtered(lambda operation: operation.amount > 0)
-            .account_id
-        )
+        if hold and self.client_balance_state == "held":
+            return
+        credit_lines = self._client_balance_credit_lines()
         payments = self._client_balance_payments()
         allowance = (
             self._client_balance_allowance_payments()
             if not self._client_balance_charge()
-            else False
+            else self.env["pos.payment"]
         )
-        if not (payments or allowance) or (hold and self.client_balance_state == "held"):
+        if not (credit_lines or payments or allowance):
             return
+        self._client_balance_check_order(credit_lines, allowance)
         try:
             with self.env.cr.savepoint():
-                if payments:
-                    self._client_balance_check_payments(payments)
+                if credit_lines and not self._is_pos_order_paid():
+                    raise UserError(
+                        self.env._(
+                            "%(order)s is not fully paid: the client balance credit it sells is "
+                            "not given.",
+                            order=self.name,
+                        )
+                    )
+                # Every account this order moves, locked in id order: two
+                # orders moving the same accounts cannot deadlock.
+                accounts = {
+                    line: line._client_balance_credit_account() for line in credit_lines
+                } | {
+                    payment: payment._client_balance_account(credit=payment.amount < 0)
+                    for payment in payments
+                }
+                if accounts:
+                    self.env["client.balance.operation"]._lock_accounts(
+                        self.env["client.balance.account"]
+                        .sudo()
+                        .union(*accounts.values())
+                        .sorted("id")
+                    )
+                for line in credit_lines.sorted("id"):
+                    line._client_balance_book_credit()
+                credited = (
+                    self._client_balance_movements()
+                    .filtered(
+                        lambda operation: operation.amount > 0 and operation.res_model == self._name
+                    )
+                    .account_id
+                    - self.sudo().payment_ids.client_balance_operation_id.account_id
+                )
                 for payment in payments.sorted("id"):
                     payment._client_balance_book(not_from=credited)
                 if allowance:
@@ -146,29 +232,52 @@ class PosOrder(models.Model):
             {"client_balance_state": "booked", "client_balance_hold_reason": False}
         )
 
-    def _client_balance_check_payments(self, payments):
-        """A sale is paid from the balance by positive amounts, at most its
-        total; a refund gives back negative ones, at most its total."""
+    def _client_balance_check_order(self, credit_lines, allowance):
+        """What no till sends, refused whenever the order arrives: balance or
+        allowance lines without a customer, of the wrong sign or beyond the
+        total; a refund to a balance of what was not sold to that customer."""
         self.ensure_one()
         currency = self.currency_id
-        refund = currency.compare_amounts(self.amount_total, 0) < 0
-        total = sum(payments.mapped("amount"))
-        if any((payment.amount > 0) == refund for payment in payments):
+        balance = self.sudo().payment_ids.filtered("payment_method_id.client_balance_type_id")
+        if (balance or allowance or credit_lines) and not self.partner_id:
+            method = (balance | allowance).payment_method_id[:1]
             raise UserError(
                 self.env._(
-                    "%(order)s: a refund gives money back to the balance and a sale takes it "
-                    "from the balance; a balance payment line of the other sign is refused.",
-                    order=self.name,
+                    "%(what)s moves a client balance or allowance: choose the customer of the "
+                    "order first.",
+                    what=method.display_name or credit_lines.product_id[:1].display_name,
                 )
             )
-        if currency.compare_amounts(abs(total), abs(self.amount_total)) > 0:
+        if balance:
+            self._client_balance_check_payments(balance)
+        if allowance:
+            self._client_balance_check_allowance_order(allowance)
+        if any(currency.compare_amounts(payment.amount, 0) < 0 for payment in balance):
+            self._client_balance_check_refund()
+
+    def _client_balance_check_refund(self):
+        """Money given to a balance by a refund: for products of an earlier
+        order of the same client, no more of them than were sold."""
+        self.ensure_one()
+        lines = self.sudo().lines
+        originals = lines.refunded_orderline_id
+        client = self.partner_id.commercial_partner_id
+        if (
+            not lines
+            or not all(lines.mapped("refunded_orderline_id"))
+            or originals.order_id.partner_id.commercial_partner_id != client
+            or any(
+                original.currency_id.compare_amounts(original.refunded_qty, original.qty) > 0
+                for original in originals
+            )
+        ):
             raise UserError(
                 self.env._(
-                    "%(order)s: %(paid)s from the balance is more than the order's total of "
-                    "%(total)s. Pay at most the total from the balance.",
+                    "%(order)s: a refund gives money to %(client)s's balance only for products "
+                    "of an earlier order of theirs, no more than were sold. Refund in cash or by "
+                    "card otherwise.",
                     order=self.name,
-                    paid=currency.format(abs(total)),
-                    total=currency.format(abs(self.amount_total)),
+                    client=client.display_name,
                 )
             )
 
@@ -188,22 +297,42 @@ class PosOrder(models.Model):
                 )
             )
 
-    def _client_balance_check_allowance(self, payments):
-        """The company's share fits what remains of the person's limit for
-        the period (the card's row locked, so that two tills cannot both
-        take the last of it); returns the allowance's state."""
+    def _client_balance_check_payments(self, payments):
+        """A sale is paid from the balance by positive amounts, at most its
+        total; a refund gives back negative ones, at most its total."""
+        self.ensure_one()
+        currency = self.currency_id
+        refund = currency.compare_amounts(self.amount_total, 0) < 0
+        total = sum(payments.mapped("amount"))
+        if any(
+            currency.compare_amounts(payment.amount, 0) and (payment.amount > 0) == refund
+            for payment in payments
+        ):
+            raise UserError(
+                self.env._(
+                    "%(order)s: a refund gives money back to the balance and a sale takes it "
+                    "from the balance; a balance payment line of the other sign is refused.",
+                    order=self.name,
+                )
+            )
+        if currency.compare_amounts(abs(total), abs(self.amount_total)) > 0:
+            raise UserError(
+                self.env._(
+                    "%(order)s: %(paid)s from the balance is more than the order's total of "
+                    "%(total)s. Pay at most the total from the balance.",
+                    order=self.name,
+                    paid=currency.format(abs(total)),
+                    total=currency.format(abs(self.amount_total)),
+                )
+            )
+
+    def _client_balance_check_allowance_order(self, payments):
+        """A staff allowance pays a sale of a person whose company has one, in
+        its currency, at most the order's total."""
         self.ensure_one()
         currency = self.currency_id
         person = self.partner_id.sudo()
         method = payments.payment_method_id[:1]
-        if not person:
-            raise UserError(
-                self.env._(
-                    "%(method)s pays the company's share of a person with a client card: scan "
-                    "the card (or choose the person) first.",
-                    method=method.display_name,
-                )
-            )
         self._client_balance_check_allowance_person(person)
         employer = person.commercial_partner_id
         if any(currency.compare_amounts(payment.amount, 0) < 0 for payment in payments):
@@ -225,6 +354,23 @@ class PosOrder(models.Model):
                     currency=currency.name,
                 )
             )
+        if currency.compare_amounts(sum(payments.mapped("amount")), self.amount_total) > 0:
+            raise UserError(
+                self.env._(
+                    "%(order)s: the allowance pays at most the order's total of %(total)s.",
+                    order=self.name,
+                    total=currency.format(self.amount_total),
+                )
+            )
+
+    def _client_balance_check_allowance(self, payments):
+        """The company's share fits what remains of the person's limit for
+        the period (the card's row locked, so that two tills cannot both
+        take the last of it); returns the allowance's state."""
+        self.ensure_one()
+        currency = self.currency_id
+        person = self.partner_id.sudo()
+        employer = person.commercial_partner_id
         Partner = self.env["res.partner"].sudo()
         Partner._client_balance_lock_card(person)
         today = Partner._client_balance_today(self.company_id)
@@ -240,8 +386,7 @@ class PosOrder(models.Model):
                 )
             )
         state = Partner._client_balance_card_state(person, today)
-        share = sum(payments.mapped("amount"))
-        if currency.compare_amounts(share, state["remaining"]) > 0:
+        if currency.compare_amounts(sum(payments.mapped("amount")), state["remaining"]) > 0:
             raise UserError(
                 self.env._(
                     "%(person)s has %(remaining)s left of the allowance of %(company)s for this "
@@ -249,14 +394,6 @@ class PosOrder(models.Model):
                     person=person.display_name,
                     remaining=currency.format(state["remaining"]),
                     company=employer.display_name,
-                )
-            )
-        if currency.compare_amounts(share, self.amount_total) > 0:
-            raise UserError(
-                self.env._(
-                    "%(order)s: the allowance pays at most the order's total of %(total)s.",
-                    order=self.name,
-                    total=currency.format(self.amount_total),
                 )
             )
         return state
@@ -302,17 +439,17 @@ class PosOrder(models.Model):
                 "user_id": self.env.uid,
             }
         )
-        payments.with_context(client_balance_booking=True).write(
-            {"client_balance_after": currency.round(max(state["remaining"] - share, 0.0))}
-        )
+        with server_writing(self.env):
+            payments.write(
+                {"client_balance_after": currency.round(max(state["remaining"] - share, 0.0))}
+            )
 
     def _client_balance_may_hold(self):
         """This order reached the server on its own (a synchronisation of an
         order made earlier), not while its cashier validates it."""
         self.ensure_one()
-        context = self.env.context
-        return bool(context.get("client_balance_sync")) and self.uuid not in (
-            context.get("client_balance_validating") or ()
+        return self._client_balance_syncing() and self.uuid not in (
+            self.env.context.get("client_balance_validating") or ()
         )
 
     def _client_balance_hold(self, reason):
@@ -384,6 +521,9 @@ class PosOrder(models.Model):
             order._client_balance_book_payments(hold=False)
             order._client_balance_write({"client_balance_state": "booked"})
             order._client_balance_charge_allowance()
+            order._client_balance_reconcile_with_closing(
+                order._client_balance_movements().move_id.line_ids
+            )
             order._client_balance_settled()
         return True
 
@@ -394,6 +534,12 @@ class PosOrder(models.Model):
         allowance's share kept aside is charged to the company."""
         self._client_balance_check_held()
         for order in self:
+            # The credit the order sells is the customer's all the same.
+            for line in order._client_balance_credit_lines().sorted("id"):
+                line._client_balance_book_credit()
+            order._client_balance_reconcile_with_closing(
+                order._client_balance_movements().move_id.line_ids
+            )
             if order._client_balance_payments():
                 order._client_balance_charge_receivable()
             # A staff allowance's share is on the company's receivable
@@ -459,12 +605,11 @@ class PosOrder(models.Model):
             )
         )
         move.action_post()
-        # Match the clearing item with the session's closing, once closed.
-        closing = order.session_id.move_id.line_ids | payments.account_move_id.line_ids
-        for clearing in move.line_ids.account_id.filtered("reconcile") - receivable:
-            (move.line_ids | closing).filtered(
-                lambda line, clearing=clearing: line.account_id == clearing and not line.reconciled
-            ).reconcile()
+        order._client_balance_reconcile_with_closing(
+            (move.line_ids | payments.account_move_id.line_ids).filtered(
+                lambda line: line.account_id != receivable
+            )
+        )
         order.message_post(
             body=self.env._(
                 "The client balance payment kept aside is charged to the customer's receivable: "
@@ -473,6 +618,20 @@ class PosOrder(models.Model):
             )
         )
         return move
+
+    def _client_balance_reconcile_with_closing(self, lines):
+        """Match ``lines`` (on the clearing accounts) with the closing entry of
+        the order's session, once it is closed: what a manager books after
+        the closing."""
+        self.ensure_one()
+        liabilities = self.env["client.balance.type"]._liability_accounts(self.company_id)
+        closing = self.sudo().session_id.move_id.line_ids
+        for clearing in lines.account_id.filtered("reconcile") - liabilities:
+            matched = (lines | closing).filtered(
+                lambda line, clearing=clearing: line.account_id == clearing and not line.reconciled
+            )
+            if matched.filtered("debit") and matched.filtered("credit"):
+                matched.reconcile()
 
     def _client_balance_settled(self):
         self.sudo().activity_ids.filtered(

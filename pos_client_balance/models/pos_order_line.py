@@ -1,7 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from .pos_payment import strip_booking_fields
+from .pos_payment import server_writing, strip_booking_fields
 
 LINE_BOOKING_FIELDS = ("client_balance_operation_id",)
 
@@ -52,7 +52,9 @@ class PosOrderLine(models.Model):
         Dr the clearing account / Cr the balance's liability."""
         self.ensure_one()
         order = self.order_id
-        amount = self.price_subtotal
+        # Computed again from the price, quantity, discount and taxes: the
+        # subtotal a till sends is its own arithmetic.
+        amount = order.currency_id.round(self._compute_amount_line_all()["price_subtotal"])
         if order.currency_id.is_zero(amount):
             return self.env["client.balance.operation"]
         account = self._client_balance_credit_account()
@@ -73,9 +75,8 @@ class PosOrderLine(models.Model):
                 ),
             )
         )
-        self.with_context(client_balance_booking=True).sudo().write(
-            {"client_balance_operation_id": operation.id}
-        )
+        with server_writing(self.env):
+            self.sudo().write({"client_balance_operation_id": operation.id})
         return operation
 
     def _client_balance_credit_account(self):

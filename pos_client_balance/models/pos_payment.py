@@ -1,3 +1,5 @@
+from contextlib import contextmanager
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
@@ -6,10 +8,22 @@ from odoo.exceptions import UserError
 BOOKING_FIELDS = ("client_balance_operation_id", "client_balance_after")
 
 
+@contextmanager
+def server_writing(env):
+    """While the server writes what it booked. A flag of the cursor, not of
+    the context: a caller over RPC sets the context it likes."""
+    cr = env.cr
+    cr.pos_client_balance_writing = getattr(cr, "pos_client_balance_writing", 0) + 1
+    try:
+        yield
+    finally:
+        cr.pos_client_balance_writing -= 1
+
+
 def strip_booking_fields(env, vals, names):
-    """``vals`` without ``names``, unless the server books: what a till or
-    any other caller writes there is ignored."""
-    if env.context.get("client_balance_booking"):
+    """``vals`` without ``names``, unless the server writes them: what a till
+    or any other caller writes there is ignored."""
+    if getattr(env.cr, "pos_client_balance_writing", 0):
         return vals
     return {key: value for key, value in vals.items() if key not in names}
 
@@ -120,12 +134,13 @@ class PosPayment(models.Model):
                 "%(order)s: %(method)s", order=order.name, method=method.display_name
             ),
         )
-        self.with_context(client_balance_booking=True).sudo().write(
-            {
-                "client_balance_operation_id": operation.id,
-                "client_balance_after": operation.balance_after,
-            }
-        )
+        with server_writing(self.env):
+            self.sudo().write(
+                {
+                    "client_balance_operation_id": operation.id,
+                    "client_balance_after": operation.balance_after,
+                }
+            )
         return operation
 
     def _client_balance_account(self, credit=False):

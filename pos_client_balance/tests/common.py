@@ -60,7 +60,7 @@ class PosClientBalanceCase(TestPoSCommon):
 
     # ------------------------------------------------------------------
 
-    def _sync(self, lines, payments, customer=None, validating=True, invoiced=False):
+    def _sync(self, lines, payments, customer=None, validating=True, invoiced=False, context=None):
         """Send one order as a till does, as its cashier; ``validating``: the
         cashier validates it now (else it was made earlier, offline)."""
         data = self.create_ui_order_data(
@@ -69,7 +69,9 @@ class PosClientBalanceCase(TestPoSCommon):
             payments=payments,
             is_invoiced=invoiced,
         )
-        context = {"client_balance_validating": [data["uuid"]]} if validating else {}
+        context = dict(context or {})
+        if validating:
+            context["client_balance_validating"] = [data["uuid"]]
         result = (
             self.env["pos.order"]
             .with_user(self.cashier)
@@ -84,6 +86,17 @@ class PosClientBalanceCase(TestPoSCommon):
         is rolled back, as the request's transaction would be."""
         with self.assertRaisesRegex(UserError, pattern), self.env.cr.savepoint():
             yield
+
+    def _refund_of(self, order, quantity=1):
+        """Order lines refunding ``quantity`` of each line of ``order``."""
+        return [
+            {
+                "product": line.product_id,
+                "quantity": -quantity,
+                "refunded_orderline_id": line.id,
+            }
+            for line in order.lines
+        ]
 
     def _orders(self):
         return self.env["pos.order"].search([("session_id", "=", self.pos_session.id)])
@@ -111,4 +124,7 @@ class PosClientBalanceCase(TestPoSCommon):
         items = self.env["account.move.line"].search(
             [("account_id", "=", liability.id), ("parent_state", "=", "posted")]
         )
-        self.assertAlmostEqual(-sum(items.mapped("balance")), self.account.balance)
+        accounts = self.env["client.balance.account"].search(
+            [("liability_account_id", "=", liability.id)]
+        )
+        self.assertAlmostEqual(-sum(items.mapped("balance")), sum(accounts.mapped("balance")))

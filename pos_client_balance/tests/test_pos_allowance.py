@@ -1,5 +1,7 @@
 from datetime import date
 
+from freezegun import freeze_time
+
 from odoo import Command
 from odoo.exceptions import UserError
 from odoo.tests import tagged
@@ -53,6 +55,7 @@ class TestPosStaffAllowance(PosClientBalanceCase):
             [("person_id", "=", self.ivan.id)], order="id"
         )
 
+    @freeze_time("2026-11-26 10:00:00")
     def test_three_meal_day(self):
         """15.00: the company takes 15.00; 18.00: 5.00, Ivan pays 13.00 in
         cash; 9.00: Ivan pays all of it. What the till reads at each step."""
@@ -91,12 +94,13 @@ class TestPosStaffAllowance(PosClientBalanceCase):
         self._close_session()
         self._assert_books_agree()
 
+    @freeze_time("2026-11-26 10:00:00")
     def test_more_than_the_limit_or_the_total(self):
         with self._refused(r"has \$\s?20\.00 left"):
             self._meal(25.0, 25.0, 0.0)
         with self._refused("pays at most the order's total"):
             self._meal(10.0, 15.0, -5.0)
-        with self._refused("choose the person"):
+        with self._refused("choose the customer of the order first"):
             self._sync([(self.meal, 1)], [(self.allowance_pm, 5.0)], customer=False)
         stranger = self.env["res.partner"].create({"name": "Walk-in"})
         with self._refused("no staff allowance enabled"):
@@ -107,6 +111,7 @@ class TestPosStaffAllowance(PosClientBalanceCase):
             self.config.with_user(self.cashier).client_balance_card_lookup("no such card")
         self.assertFalse(self._charges())
 
+    @freeze_time("2026-11-26 10:00:00")
     def test_offline_meal_beyond_the_limit_kept_aside(self):
         self._meal(15.0, 15.0, 0.0)
         order = self._meal(18.0, 18.0, 0.0, validating=False)

@@ -120,19 +120,58 @@ class TestPosClientBalance(PosClientBalanceCase):
 
     def test_refund_gives_back_to_balance(self):
         order = self._sync([(self.haircut, 1)], [(self.balance_pm, 30.0)])
-        refund = self._sync([(self.haircut, -1)], [(self.balance_pm, -30.0)])
+        refund = self._sync(self._refund_of(order), [(self.balance_pm, -30.0)])
         self.assertEqual(refund.client_balance_state, "booked")
         self.assertEqual(self.account.balance, 100.0)
         self.assertEqual(self._operations().mapped("amount"), [-30.0, 30.0])
-        self.assertNotEqual(order, refund)
         # A cash sale refunded to the balance instead of cash.
-        self._sync([(self.haircut, 1)], [(self.cash_pm1, 30.0)])
-        self._sync([(self.haircut, -1)], [(self.balance_pm, -30.0)])
-        self.assertEqual(self.account.balance, 130.0)
+        cash_sale = self._sync([(self.colouring, 2)], [(self.cash_pm1, 300.0)])
+        self._sync(self._refund_of(cash_sale), [(self.balance_pm, -150.0)])
+        self.assertEqual(self.account.balance, 250.0)
         with self._refused("of the other sign is refused"):
-            self._sync([(self.haircut, -1)], [(self.balance_pm, 10.0), (self.cash_pm1, -40.0)])
+            self._sync(
+                self._refund_of(cash_sale), [(self.balance_pm, 10.0), (self.cash_pm1, -160.0)]
+            )
+        # No more is given back than was sold to this client.
+        with self._refused("no more than were sold"):
+            self._sync(self._refund_of(cash_sale, quantity=2), [(self.balance_pm, -300.0)])
+        with self._refused("only for products of an earlier order of theirs"):
+            self._sync([(self.haircut, -1)], [(self.balance_pm, -30.0)])
+        stranger = self.env["res.partner"].create({"name": "Another Client"})
+        strangers_sale = self._sync([(self.haircut, 1)], [(self.cash_pm1, 30.0)], customer=stranger)
+        with self._refused("only for products of an earlier order of theirs"):
+            self._sync(self._refund_of(strangers_sale), [(self.balance_pm, -30.0)])
+        # What no till sends is refused even when the order arrives late.
+        with self._refused("of the other sign is refused"):
+            self._sync(
+                self._refund_of(cash_sale),
+                [(self.balance_pm, 10.0), (self.cash_pm1, -160.0)],
+                validating=False,
+            )
         self._close_session()
         self._assert_books_agree()
+
+    def test_paid_other_than_by_synchronisation(self):
+        """An order saved as a draft, then marked paid by a call of its own,
+        is booked all the same; a booked order stays paid."""
+        data = self.create_ui_order_data(
+            [(self.haircut, 1)], customer=self.client, payments=[(self.balance_pm, 30.0)]
+        )
+        data["state"] = "draft"
+        result = self.env["pos.order"].with_user(self.cashier).sync_from_ui([data])
+        order = self.env["pos.order"].browse(result["pos.order"][0]["id"])
+        self.assertEqual(order.state, "draft")
+        self.assertEqual(self.account.balance, 100.0, "a draft takes nothing")
+        order.with_user(self.cashier).action_pos_order_paid()
+        self.assertEqual(order.state, "paid")
+        self.assertEqual(order.client_balance_state, "booked")
+        self.assertEqual(self.account.balance, 70.0)
+        with self._refused("it stays paid"):
+            order.with_user(self.cashier).write({"state": "draft"})
+        with self._refused("it stays paid"):
+            order.write({"state": "cancel"})
+        with self._refused("cannot be deleted"):
+            order.unlink()
 
     def test_closing_matches_the_clearing_account(self):
         self._sync([(self.haircut, 1)], [(self.balance_pm, 30.0)])
@@ -183,10 +222,16 @@ class TestPosClientBalance(PosClientBalanceCase):
             client_balance_after=1000.0,
         )
         data["client_balance_state"] = "booked"
+        # The context is the caller's: naming the server's own flags in it
+        # changes nothing.
         result = (
             self.env["pos.order"]
             .with_user(self.cashier)
-            .with_context(client_balance_validating=[data["uuid"]])
+            .with_context(
+                client_balance_validating=[data["uuid"]],
+                client_balance_booking=True,
+                client_balance_sync=True,
+            )
             .sync_from_ui([data])
         )
         order = self.env["pos.order"].browse(result["pos.order"][0]["id"])
@@ -254,6 +299,17 @@ class TestPosClientBalance(PosClientBalanceCase):
         with self._refused("cannot be invoiced afterwards"):
             order.action_pos_order_invoice()
         self._assert_books_agree()
+
+    def test_store_credit_is_the_servers_arithmetic(self):
+        """A till sending a subtotal of its own for the credit it sells
+        credits what the price and quantity make."""
+        credit = self._store_credit()
+        data = self.create_ui_order_data(
+            [(credit, 2)], customer=self.client, payments=[(self.cash_pm1, 100.0)]
+        )
+        data["lines"][0][2].update(price_subtotal=1000.0, price_subtotal_incl=1000.0)
+        self.env["pos.order"].with_user(self.cashier).sync_from_ui([data])
+        self.assertEqual(self.account.balance, 200.0)
 
     def test_store_credit_needs_a_customer(self):
         with self._refused("choose the customer of the order first"):

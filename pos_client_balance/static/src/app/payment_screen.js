@@ -28,7 +28,8 @@ patch(PaymentScreen.prototype, {
 
     /**
      * A refund of an order paid from a balance gives the money back to that
-     * balance: as much as the order took from it, the rest as the cashier
+     * balance in the share the balance paid of that order (30.00 of 100.00
+     * paid from it: 18.00 of a 60.00 refund), the rest as the cashier
      * chooses.
      */
     refundToClientBalance() {
@@ -51,12 +52,22 @@ patch(PaymentScreen.prototype, {
                 ) {
                     continue;
                 }
+                const share = original.amount_total
+                    ? (payment.amount / original.amount_total) * this.refundedTotal(original)
+                    : payment.amount;
                 const line = order.add_paymentline(method);
                 if (line) {
-                    line.set_amount(Math.max(due, -payment.amount));
+                    line.set_amount(Math.max(due, -Math.min(share, payment.amount)));
                 }
             }
         }
+    },
+
+    /** What the current refund gives back of ``original``'s lines. */
+    refundedTotal(original) {
+        return -this.currentOrder.lines
+            .filter((line) => line.refunded_orderline_id?.order_id === original)
+            .reduce((sum, line) => sum + line.get_price_with_tax(), 0);
     },
 
     /** The methods as listed: the customer's balances and allowance first. */
