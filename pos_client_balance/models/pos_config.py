@@ -5,6 +5,20 @@ from odoo.exceptions import UserError
 class PosConfig(models.Model):
     _inherit = "pos.config"
 
+    def _default_payment_methods(self):
+        # Odoo gives a new point of sale every method of the company without
+        # a journal; client balance and staff allowance methods are added to
+        # the points of sale that take them, by hand.
+        return (
+            super()
+            ._default_payment_methods()
+            .filtered(
+                lambda method: (
+                    not method.client_balance_type_id and not method.client_balance_allowance
+                )
+            )
+        )
+
     def client_balance_available(self, partner_id):
         """What each client balance method of this point of sale can take
         from the customer ``partner_id`` now: a list of ``{"method_id",

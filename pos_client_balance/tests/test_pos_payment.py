@@ -330,6 +330,11 @@ class TestPosClientBalance(PosClientBalanceCase):
         with self._refused("refund the order at the till"):
             self._operations().reverse()
 
+    def test_new_shop_does_not_take_balances_unasked(self):
+        shop = self.env["pos.config"].create({"name": "New Shop"})
+        self.assertTrue(shop.payment_method_ids, "Odoo gives it its default methods")
+        self.assertNotIn(self.balance_pm, shop.payment_method_ids)
+
     def test_method_has_no_journal(self):
         with self._refused("Remove its journal"):
             self.env["pos.payment.method"].create(
