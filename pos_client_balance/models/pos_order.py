@@ -211,13 +211,13 @@ class PosOrder(models.Model):
                     )
                 for line in credit_lines.sorted("id"):
                     line._client_balance_book_credit()
+                # The accounts this order sells credit to: not paid from.
                 credited = (
-                    self._client_balance_movements()
-                    .filtered(
-                        lambda operation: operation.amount > 0 and operation.res_model == self._name
+                    self.sudo()
+                    .lines.client_balance_operation_id.filtered(
+                        lambda operation: operation.amount > 0
                     )
                     .account_id
-                    - self.sudo().payment_ids.client_balance_operation_id.account_id
                 )
                 for payment in payments.sorted("id"):
                     payment._client_balance_book(not_from=credited)
