@@ -21,3 +21,4 @@ from . import test_import
 from . import test_secured_books
 from . import test_rights_matrix
 from . import test_properties
+from . import test_translations
