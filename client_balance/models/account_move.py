@@ -394,18 +394,9 @@ class AccountMove(models.Model):
         )[:1]
         if account:
             return account
-        balance_type = product_type or self.env["client.balance.type"].sudo()._default_for(
-            self.company_id, self.currency_id
+        balance_type = self.env["client.balance.type"]._credit_type(
+            line.product_id, self.company_id, self.currency_id
         )
-        if not balance_type:
-            raise UserError(
-                self.env._(
-                    "%(product)s sells client balance credit, but no balance type is usable in "
-                    "%(company)s: create one first.",
-                    product=line.product_id.display_name,
-                    company=self.company_id.display_name,
-                )
-            )
         requisite = self.partner_id
         if requisite.commercial_partner_id != self.commercial_partner_id:
             requisite = self.commercial_partner_id._client_balance_default_requisite()

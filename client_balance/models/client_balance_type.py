@@ -210,6 +210,24 @@ class ClientBalanceType(models.Model):
             balance_type.used_journal_id = accounting["journal"]
             balance_type.used_opening_account_id = accounting["opening_account"]
 
+    @api.model
+    def _credit_type(self, product, company, currency):
+        """The balance type a sale of ``product`` credits: its own, else the
+        first type usable in ``company`` and ``currency``."""
+        balance_type = product.client_balance_type_id.sudo() or self.sudo()._default_for(
+            company, currency
+        )
+        if not balance_type:
+            raise UserError(
+                self.env._(
+                    "%(product)s sells client balance credit, but no balance type is usable in "
+                    "%(company)s: create one first.",
+                    product=product.display_name,
+                    company=company.display_name,
+                )
+            )
+        return balance_type
+
     def _get_deposit_product(self):
         self.ensure_one()
         return self.deposit_product_id or self.env.ref("client_balance.product_initial_deposit")

@@ -422,6 +422,12 @@ class ResPartner(models.Model):
                     person=person.display_name,
                 )
             )
+        self._client_balance_check_allowance_enabled(person)
+        return person.with_env(self.env)
+
+    @api.model
+    def _client_balance_check_allowance_enabled(self, person):
+        """``person`` works for a company whose staff allowance is enabled."""
         employer = person.commercial_partner_id
         if employer == person or not employer.client_balance_allowance_enabled:
             raise UserError(
@@ -431,7 +437,24 @@ class ResPartner(models.Model):
                     person=person.display_name,
                 )
             )
-        return person.with_env(self.env)
+
+    @api.model
+    def _client_balance_check_allowance_dates(self, person, day):
+        """The allowance of ``person``'s company applies on ``day``."""
+        employer = person.commercial_partner_id
+        start = employer.client_balance_allowance_date_start
+        end = employer.client_balance_allowance_date_end
+        if day < start or (end and day > end):
+            raise UserError(
+                self.env._(
+                    "The staff allowance of %(company)s applies from %(start)s%(until)s: "
+                    "%(person)s pays the whole bill today.",
+                    company=employer.display_name,
+                    start=start,
+                    until=self.env._(" until %(end)s", end=end) if end else "",
+                    person=person.display_name,
+                )
+            )
 
     @api.model
     def _client_balance_card_state(self, person, day=None):
@@ -499,19 +522,7 @@ class ResPartner(models.Model):
         company = invoice.company_id
         today = self._client_balance_today(company)
         state = self._client_balance_card_state(person, today)
-        start = employer.client_balance_allowance_date_start
-        end = employer.client_balance_allowance_date_end
-        if today < start or (end and today > end):
-            raise UserError(
-                self.env._(
-                    "The staff allowance of %(company)s applies from %(start)s%(until)s: "
-                    "%(person)s pays the whole bill today.",
-                    company=employer.display_name,
-                    start=start,
-                    until=self.env._(" until %(end)s", end=end) if end else "",
-                    person=person.display_name,
-                )
-            )
+        self._client_balance_check_allowance_dates(person, today)
         currency = invoice.currency_id
         due = invoice.amount_residual
         company_share = currency.round(min(state["remaining"], due))

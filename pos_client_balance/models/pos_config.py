@@ -67,7 +67,7 @@ class PosConfig(models.Model):
         if not person:
             raise UserError(self.env._("Choose the customer first."))
         person.check_access("read")
-        self.env["pos.order"]._client_balance_check_allowance_person(person.sudo())
+        self.env["res.partner"]._client_balance_check_allowance_enabled(person.sudo())
         return self._client_balance_card_info(person.sudo())
 
     def _client_balance_card_info(self, person):

@@ -64,8 +64,9 @@ class PosOrder(models.Model):
                     )
         result = super().write(vals)
         # Paid other than by a till's synchronisation (action_pos_order_paid
-        # called over RPC, say): booked now.
-        if vals.get("state") in PAID_STATES and not self._client_balance_syncing():
+        # called over RPC, say): booked now. Later states (the closing marks
+        # every order done) find it booked already.
+        if vals.get("state") == "paid" and not self._client_balance_syncing():
             for order in self:
                 order._client_balance_book_payments()
         return result
@@ -176,11 +177,9 @@ class PosOrder(models.Model):
             return
         credit_lines = self._client_balance_credit_lines()
         payments = self._client_balance_payments()
-        allowance = (
-            self._client_balance_allowance_payments()
-            if not self._client_balance_charge()
-            else self.env["pos.payment"]
-        )
+        allowance = self._client_balance_allowance_payments()
+        if allowance and self._client_balance_charge():
+            allowance = self.env["pos.payment"]
         if not (credit_lines or payments or allowance):
             return
         self._client_balance_check_order(credit_lines, allowance)
@@ -285,18 +284,6 @@ class PosOrder(models.Model):
     # Staff allowance
     # ------------------------------------------------------------------
 
-    @api.model
-    def _client_balance_check_allowance_person(self, person):
-        employer = person.commercial_partner_id
-        if employer == person or not employer.client_balance_allowance_enabled:
-            raise UserError(
-                self.env._(
-                    "%(company)s has no staff allowance enabled: %(person)s pays the whole bill.",
-                    company=employer.display_name,
-                    person=person.display_name,
-                )
-            )
-
     def _client_balance_check_payments(self, payments):
         """A sale is paid from the balance by positive amounts, at most its
         total; a refund gives back negative ones, at most its total."""
@@ -333,7 +320,7 @@ class PosOrder(models.Model):
         currency = self.currency_id
         person = self.partner_id.sudo()
         method = payments.payment_method_id[:1]
-        self._client_balance_check_allowance_person(person)
+        self.env["res.partner"]._client_balance_check_allowance_enabled(person)
         employer = person.commercial_partner_id
         if any(currency.compare_amounts(payment.amount, 0) < 0 for payment in payments):
             raise UserError(
@@ -374,17 +361,7 @@ class PosOrder(models.Model):
         Partner = self.env["res.partner"].sudo()
         Partner._client_balance_lock_card(person)
         today = Partner._client_balance_today(self.company_id)
-        start = employer.client_balance_allowance_date_start
-        end = employer.client_balance_allowance_date_end
-        if today < start or (end and today > end):
-            raise UserError(
-                self.env._(
-                    "The staff allowance of %(company)s does not apply today: %(person)s pays the "
-                    "whole bill.",
-                    company=employer.display_name,
-                    person=person.display_name,
-                )
-            )
+        Partner._client_balance_check_allowance_dates(person, today)
         state = Partner._client_balance_card_state(person, today)
         if currency.compare_amounts(sum(payments.mapped("amount")), state["remaining"]) > 0:
             raise UserError(
@@ -521,7 +498,7 @@ class PosOrder(models.Model):
             order._client_balance_book_payments(hold=False)
             order._client_balance_write({"client_balance_state": "booked"})
             order._client_balance_charge_allowance()
-            order._client_balance_reconcile_with_closing(
+            order.session_id._client_balance_reconcile_clearing(
                 order._client_balance_movements().move_id.line_ids
             )
             order._client_balance_settled()
@@ -537,7 +514,7 @@ class PosOrder(models.Model):
             # The credit the order sells is the customer's all the same.
             for line in order._client_balance_credit_lines().sorted("id"):
                 line._client_balance_book_credit()
-            order._client_balance_reconcile_with_closing(
+            order.session_id._client_balance_reconcile_clearing(
                 order._client_balance_movements().move_id.line_ids
             )
             if order._client_balance_payments():
@@ -605,7 +582,7 @@ class PosOrder(models.Model):
             )
         )
         move.action_post()
-        order._client_balance_reconcile_with_closing(
+        order.session_id._client_balance_reconcile_clearing(
             (move.line_ids | payments.account_move_id.line_ids).filtered(
                 lambda line: line.account_id != receivable
             )
@@ -618,20 +595,6 @@ class PosOrder(models.Model):
             )
         )
         return move
-
-    def _client_balance_reconcile_with_closing(self, lines):
-        """Match ``lines`` (on the clearing accounts) with the closing entry of
-        the order's session, once it is closed: what a manager books after
-        the closing."""
-        self.ensure_one()
-        liabilities = self.env["client.balance.type"]._liability_accounts(self.company_id)
-        closing = self.sudo().session_id.move_id.line_ids
-        for clearing in lines.account_id.filtered("reconcile") - liabilities:
-            matched = (lines | closing).filtered(
-                lambda line, clearing=clearing: line.account_id == clearing and not line.reconciled
-            )
-            if matched.filtered("debit") and matched.filtered("credit"):
-                matched.reconcile()
 
     def _client_balance_settled(self):
         self.sudo().activity_ids.filtered(

@@ -93,18 +93,9 @@ class PosOrderLine(models.Model):
                     product=self.product_id.display_name,
                 )
             )
-        balance_type = self.product_id.client_balance_type_id.sudo() or self.env[
-            "client.balance.type"
-        ].sudo()._default_for(order.company_id, order.currency_id)
-        if not balance_type:
-            raise UserError(
-                self.env._(
-                    "%(product)s sells client balance credit, but no balance type is usable in "
-                    "%(company)s: create one first.",
-                    product=self.product_id.display_name,
-                    company=order.company_id.display_name,
-                )
-            )
+        balance_type = self.env["client.balance.type"]._credit_type(
+            self.product_id, order.company_id, order.currency_id
+        )
         account = self.env["pos.payment"]._client_balance_find_account(
             customer, balance_type, order.currency_id, order.company_id
         )

@@ -16,17 +16,21 @@ class PosSession(models.Model):
             orders.payment_ids.client_balance_operation_id
             | orders.lines.client_balance_operation_id
         ).move_id.line_ids
-        if not booked:
-            return data
-        closing = self.move_id.line_ids
-        for clearing in booked.account_id.filtered("reconcile"):
-            if clearing in self.env["client.balance.type"]._liability_accounts(
-                self.company_id, among=clearing
-            ):
-                continue
-            lines = (closing | booked).filtered(
+        if booked:
+            self._client_balance_reconcile_clearing(booked)
+        return data
+
+    def _client_balance_reconcile_clearing(self, lines):
+        """Match ``lines`` of client balance bookings with this session's
+        closing entry on each clearing account (not on the balances'
+        liability accounts, whose items stay open): a booking at sync, or
+        one a manager makes after the closing."""
+        self.ensure_one()
+        liabilities = self.env["client.balance.type"]._liability_accounts(self.company_id)
+        closing = self.sudo().move_id.line_ids
+        for clearing in lines.account_id.filtered("reconcile") - liabilities:
+            matched = (lines | closing).filtered(
                 lambda line, clearing=clearing: line.account_id == clearing and not line.reconciled
             )
-            if lines.filtered("debit") and lines.filtered("credit"):
-                lines.reconcile()
-        return data
+            if matched.filtered("debit") and matched.filtered("credit"):
+                matched.reconcile()
