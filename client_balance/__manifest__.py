@@ -41,6 +41,9 @@
         "web.assets_backend": [
             "client_balance/static/src/**/*",
         ],
+        "web.assets_tests": [
+            "client_balance/static/tests/tours/**/*",
+        ],
     },
     "demo": [
         "demo/client_balance_demo.xml",

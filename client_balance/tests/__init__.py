@@ -22,3 +22,4 @@ from . import test_secured_books
 from . import test_rights_matrix
 from . import test_properties
 from . import test_translations
+from . import test_tours_front_desk

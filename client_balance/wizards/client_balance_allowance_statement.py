@@ -61,7 +61,8 @@ class ClientBalanceAllowanceStatements(models.TransientModel):
 
     def action_print(self):
         self._check()
-        return self.env.ref(STATEMENT_REPORT).report_action(self.employer_ids, data=self._data())
+        action = self.env.ref(STATEMENT_REPORT).report_action(self.employer_ids, data=self._data())
+        return dict(action, close_on_report_download=True)
 
     def action_send(self):
         """E-mail each company its statement; returns a notification naming

@@ -56,5 +56,6 @@ class ClientBalanceSpend(models.TransientModel):
             self.account_id.spend(self.invoice_id.id, self.amount)
         )
         if self.print_receipt:
-            return operation.action_print_receipt()
+            # The wizard closes once the receipt is downloaded.
+            return dict(operation.action_print_receipt(), close_on_report_download=True)
         return {"type": "ir.actions.act_window_close"}

@@ -42,9 +42,10 @@ class ClientBalanceStatementWizard(models.TransientModel):
     def action_print(self):
         self.env["client.balance.account"]._check_group("client_balance.client_balance_group_user")
         data = self._data()
-        return self.env.ref(REPORT).report_action(
+        action = self.env.ref(REPORT).report_action(
             self.env["res.partner"].browse(data["partner_ids"]), data=data
         )
+        return dict(action, close_on_report_download=True)
 
     def action_send(self):
         """One client: sent now. Several: queued for the scheduled action,

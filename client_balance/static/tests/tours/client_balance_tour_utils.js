@@ -1,0 +1,47 @@
+/**
+ * Steps shared by the workflow tours of client_balance.
+ */
+
+/**
+ * A picture of the screen for the manual, once `trigger` is shown. The steps
+ * exist only when the screenshots are asked for (./dev screenshots, or
+ * ./dev test's step 4, which checks that every picture is still taken): the
+ * test then saves the window as `name`.png and tells the tour to go on.
+ */
+export function screenshot(name, trigger = "body") {
+    if (!document.cookie.split("; ").includes("client_balance_screenshots=1")) {
+        return [];
+    }
+    return [
+        {
+            content: `picture ${name} for the manual`,
+            trigger,
+            run: () => console.log(`client_balance_screenshot:${name}`),
+        },
+        {
+            content: `picture ${name} saved`,
+            trigger: `body.o_client_balance_shot_${name}`,
+        },
+    ];
+}
+
+/** Text of an element, its spaces folded. */
+export function textOf(el) {
+    return el.textContent.replace(/\s+/g, " ").trim();
+}
+
+/**
+ * A step that fails the tour with `message` unless `check()` is true
+ * (`check` may be async; it runs once `trigger` is shown).
+ */
+export function assertStep(content, trigger, check, message) {
+    return {
+        content,
+        trigger,
+        run: async () => {
+            if (!(await check())) {
+                throw new Error(message || `failed: ${content}`);
+            }
+        },
+    };
+}

@@ -1,0 +1,115 @@
+import { registry } from "@web/core/registry";
+import { assertStep, screenshot, textOf } from "./client_balance_tour_utils";
+
+// The salon's front desk (Client Balances / User): the client's form, a new
+// deposit account, 100.00 received in cash, then the Advance Receipt.
+registry.category("web_tour.tours").add("client_balance_front_desk_open_topup", {
+    steps: () => [
+        {
+            content: "open the client's Client Balances tab",
+            trigger: ".o_form_view .o_notebook .nav-link:contains('Client Balances')",
+            run: "click",
+        },
+        {
+            content: "open a client account",
+            trigger: ".o_form_view button[name=action_client_balance_open]",
+            run: "click",
+        },
+        {
+            content: "choose the Deposits type",
+            trigger: ".modal div[name=type_id] input",
+            run: "edit Deposits",
+        },
+        {
+            trigger: ".o-autocomplete--dropdown-item:contains('Deposits')",
+            run: "click",
+        },
+        ...screenshot("salon_open_account", ".modal div[name=type_id] input:value(Deposits)"),
+        {
+            content: "open the account",
+            trigger: ".modal button[name=action_open]",
+            run: "click",
+        },
+        {
+            content: "the new account opens: top it up",
+            trigger: ".o_form_view .o_field_widget[name=type_id]:contains('Deposits')",
+        },
+        {
+            trigger: ".o_form_view button[name=action_topup]",
+            run: "click",
+        },
+        assertStep(
+            "the amount opens empty",
+            ".modal div[name=amount] input",
+            () => document.querySelector(".modal div[name=amount] input").value === "",
+            "the top-up amount does not open empty"
+        ),
+        {
+            content: "the client paid 100.00",
+            trigger: ".modal div[name=amount] input",
+            run: "edit 100.00",
+        },
+        {
+            content: "a memo",
+            trigger: ".modal div[name=memo] input",
+            run: "edit Ten visits paid ahead",
+        },
+        ...screenshot("salon_topup", ".modal div[name=memo] input:value(Ten visits paid ahead)"),
+        {
+            content: "confirm: the receipt prints and the wizard closes",
+            trigger: ".modal button[name=action_confirm]",
+            run: "click",
+        },
+        {
+            content: "the balance is shown on the account",
+            trigger: "body:not(:has(.modal)) .o_form_view .o_field_widget[name=balance]:contains('100.00')",
+        },
+        {
+            content: "back to the client",
+            trigger: ".o_breadcrumb .breadcrumb-item a:contains('Salon Client Olena')",
+            run: "click",
+        },
+        {
+            trigger: ".o_form_view .o_notebook .nav-link:contains('Client Balances')",
+            run: "click",
+        },
+        {
+            content: "the client's form lists the account and its balance",
+            trigger: ".o_form_view div[name=client_balance_account_ids] .o_data_row:contains('Deposits'):contains('100.00')",
+        },
+        ...screenshot("salon_client_balances", ".o_form_view div[name=client_balance_account_ids]"),
+        {
+            content: "the client's operations",
+            trigger: ".o_form_view button[name=action_client_balance_operations]",
+            run: "click",
+        },
+        {
+            trigger: ".o_list_view .o_data_row:contains('Top-up'):contains('100.00') td[name=description]",
+            run: "click",
+        },
+        {
+            content: "print the receipt again from the operation",
+            trigger: ".o_form_view button[name=action_print_receipt]",
+            run: "click",
+        },
+        assertStep(
+            "the Advance Receipt names the client and the amount",
+            ".o_form_view .o_field_widget[name=name]",
+            async () => {
+                const id = window.location.pathname.split("/").pop();
+                const response = await fetch(
+                    `/report/html/client_balance.report_advance_receipt/${id}`
+                );
+                const html = await response.text();
+                const doc = new DOMParser().parseFromString(html, "text/html");
+                const text = textOf(doc.body);
+                return (
+                    response.ok &&
+                    text.includes("Salon Client Olena") &&
+                    text.includes("100.00")
+                );
+            },
+            "the Advance Receipt does not name the client and 100.00"
+        ),
+    ],
+});

@@ -1,0 +1,29 @@
+from odoo.tests import tagged
+
+from .tour_common import ClientBalanceTourCase
+
+
+@tagged("post_install", "-at_install", "client_balance_tours")
+class TestFrontDeskTours(ClientBalanceTourCase):
+    def test_open_account_and_top_up(self):
+        """The salon's front desk, with Client Balances / User only."""
+        self._user("front_desk", ["base.group_user", "client_balance.client_balance_group_user"])
+        client = self._client("Salon Client Olena")
+        self.start_workflow_tour(
+            f"/odoo/res.partner/{client.id}", "client_balance_front_desk_open_topup", "front_desk"
+        )
+        account = client.client_balance_account_ids
+        self.assertEqual(len(account), 1)
+        self.assertEqual(
+            account.type_id, self.env.ref("client_balance.client_balance_type_deposits")
+        )
+        self.assertEqual(account.balance, 100.0)
+        operation = account.operation_ids
+        self.assertEqual(operation.kind, "topup")
+        self.assertEqual(operation.move_id.state, "posted")
+        liability = operation.move_id.line_ids.filtered(
+            lambda line: line.account_id == account.liability_account_id
+        )
+        self.assertEqual(liability.credit, 100.0)
+        self.assertEqual(operation.description, "Ten visits paid ahead")
+        self.assertEqual(operation.user_id.login, "front_desk")
