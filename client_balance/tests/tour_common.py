@@ -60,7 +60,7 @@ class ClientBalanceTourCase(HttpCase):
         def save(future):
             try:
                 data = base64.b64decode(future.result(timeout=0)["data"], validate=True)
-            except Exception as error:  # noqa: BLE001 - reported to the tour, which fails
+            except Exception as error:
                 message = f"screenshot {name} failed: {error}"
                 expression = f"console.error({message!r})"
             else:
