@@ -6,7 +6,9 @@
 
 The fragments use a small, plain subset of Markdown: ``#`` headings, paragraphs,
 ``-`` bullet lists (two-space indented continuation lines), numbered lists,
-fenced code blocks, inline code, bold, links ``[text](url)`` and pipe tables.
+fenced code blocks, inline code, bold, links ``[text](url)``, pipe tables and
+pictures alone on their line, ``![alt](../static/description/NAME.png)`` (the
+path from readme/; README.rst, in the addon's folder, drops the ``../``).
 """
 
 import argparse
@@ -64,6 +66,19 @@ def md_to_rst(source, level=0):
                 out.append(f"   * - {inline(cells[0])}")
                 out.extend(f"     - {inline(cell)}" for cell in cells[1:])
             out.append("")
+            continue
+        picture = re.match(r"^(\s*)!\[([^\]]*)\]\(([^)]+)\)\s*$", line)
+        if picture:
+            indent, alt, path = picture.groups()
+            out.extend(
+                [
+                    f"{indent}.. image:: {path.removeprefix('../')}",
+                    f"{indent}   :alt: {alt}",
+                    f"{indent}   :width: 640",
+                    "",
+                ]
+            )
+            i += 1
             continue
         heading = re.match(r"^(#+)\s+(.*)$", line)
         if heading:

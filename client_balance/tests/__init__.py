@@ -23,3 +23,5 @@ from . import test_rights_matrix
 from . import test_properties
 from . import test_translations
 from . import test_tours_front_desk
+from . import test_tours_accounting
+from . import test_tours_service

@@ -11,10 +11,8 @@ SCREENSHOT_SIGNAL = "client_balance_screenshot:"
 SCREENSHOT_NAME = re.compile(r"^[a-z0-9_]+$")
 
 
-class ClientBalanceTourCase(HttpCase):
-    """A workflow clicked in a headless browser (an Odoo tour), as a user with
-    the lowest right that should be enough for it. Needs Odoo's HTTP server:
-    ``./dev test`` runs these with Odoo's own test runner (step 4).
+class TourScreenshots:
+    """Pictures for the manual, taken by tours (a mixin of HttpCase classes).
 
     With the environment variable ``CLIENT_BALANCE_SCREENSHOTS`` set to a
     folder, the tours' ``screenshot(name)`` steps save ``name.png`` there, the
@@ -23,14 +21,18 @@ class ClientBalanceTourCase(HttpCase):
 
     browser_size = "1280x800"
 
-    def setUp(self):
-        super().setUp()
-        if not server.server:
-            self.skipTest("needs Odoo's HTTP server: run by Odoo's test runner")
+    def _setup_screenshots(self):
         self.screenshot_dir = os.environ.get("CLIENT_BALANCE_SCREENSHOTS")
         if self.screenshot_dir:
             os.makedirs(self.screenshot_dir, exist_ok=True)
             self._patch_console_for_screenshots()
+
+    def _screenshot_cookies(self, kwargs):
+        """The tour's keyword arguments, with the cookie that makes the tours
+        take their pictures when they are asked for."""
+        if self.screenshot_dir:
+            kwargs["cookies"] = dict(kwargs.get("cookies") or {}, client_balance_screenshots="1")
+        return kwargs
 
     def _patch_console_for_screenshots(self):
         handle_console = ChromeBrowser._handle_console
@@ -73,12 +75,26 @@ class ClientBalanceTourCase(HttpCase):
         future = browser._websocket_send("Page.captureScreenshot", with_future=True)
         future.add_done_callback(save)
 
+
+class ClientBalanceTourCase(TourScreenshots, HttpCase):
+    """A workflow clicked in a headless browser (an Odoo tour), as a user with
+    the lowest right that should be enough for it. Needs Odoo's HTTP server:
+    ``./dev test`` runs these with Odoo's own test runner (step 4)."""
+
+    def setUp(self):
+        super().setUp()
+        if not server.server:
+            self.skipTest("needs Odoo's HTTP server: run by Odoo's test runner")
+        # ./dev test gives invoicing users the Pay from Balance group for
+        # Odoo's own tests: the tours' users have exactly the groups given.
+        invoicing = self.env.ref("account.group_account_invoice")
+        invoicing.implied_ids -= self.env.ref("client_balance.client_balance_group_spend")
+        self._setup_screenshots()
+
     def start_workflow_tour(self, url, tour, login, **kwargs):
         """``start_tour``, with the screenshots' cookie when they are asked for."""
-        if self.screenshot_dir:
-            kwargs["cookies"] = dict(kwargs.get("cookies") or {}, client_balance_screenshots="1")
         kwargs.setdefault("timeout", 180)
-        self.start_tour(url, tour, login=login, **kwargs)
+        self.start_tour(url, tour, login=login, **self._screenshot_cookies(kwargs))
 
     def _user(self, login, groups, **values):
         """An internal user with exactly these groups (xml ids), in the main

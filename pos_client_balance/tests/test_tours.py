@@ -5,11 +5,12 @@ from odoo import Command
 from odoo.service import server
 from odoo.tests import tagged
 
+from odoo.addons.client_balance.tests.tour_common import TourScreenshots
 from odoo.addons.point_of_sale.tests.test_frontend import TestPointOfSaleHttpCommon
 
 
 @tagged("post_install", "-at_install")
-class TestPosClientBalanceTours(TestPointOfSaleHttpCommon):
+class TestPosClientBalanceTours(TourScreenshots, TestPointOfSaleHttpCommon):
     """The till in a headless browser, as its cashier (a Point of Sale user
     with no client balance right): the balance method, the amount it may
     take, the receipt. Needs Odoo's HTTP server: ``./dev test`` runs it with
@@ -42,6 +43,13 @@ class TestPosClientBalanceTours(TestPointOfSaleHttpCommon):
                 "taxes_id": [],
             }
         )
+
+    def setUp(self):
+        super().setUp()
+        self._setup_screenshots()
+
+    def start_pos_tour(self, tour_name, login="pos_user", **kwargs):
+        super().start_pos_tour(tour_name, login=login, **self._screenshot_cookies(kwargs))
 
     def _order(self):
         return self.env["pos.order"].search([("partner_id", "=", self.client.id)])

@@ -16,7 +16,11 @@ export function screenshot(name, trigger = "body") {
         {
             content: `picture ${name} for the manual`,
             trigger,
-            run: () => console.log(`client_balance_screenshot:${name}`),
+            run: async () => {
+                // Let loading indicators and animations end: a picture only.
+                await new Promise((resolve) => setTimeout(resolve, 600));
+                console.log(`client_balance_screenshot:${name}`);
+            },
         },
         {
             content: `picture ${name} saved`,

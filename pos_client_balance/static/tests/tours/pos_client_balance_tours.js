@@ -6,6 +6,7 @@ import * as ReceiptScreen from "@point_of_sale/../tests/tours/utils/receipt_scre
 import * as TicketScreen from "@point_of_sale/../tests/tours/utils/ticket_screen_util";
 import { scan_barcode } from "@point_of_sale/../tests/tours/utils/common";
 import { registry } from "@web/core/registry";
+import { screenshot } from "@client_balance/../tests/tours/client_balance_tour_utils";
 
 function startWithHaircut() {
     return [
@@ -36,6 +37,7 @@ registry.category("web_tour.tours").add("PosClientBalancePartlyTour", {
             PaymentScreen.clickPaymentMethod("Client Deposits"),
             PaymentScreen.selectedPaymentlineHas("Client Deposits", "20.00"),
             PaymentScreen.remainingIs("10.00"),
+            screenshot("pos_pay_from_balance", ".paymentlines .paymentline.selected"),
             PaymentScreen.clickPaymentMethod("Cash"),
             PaymentScreen.remainingIs("0.00"),
             PaymentScreen.clickValidate(),
@@ -101,6 +103,7 @@ registry.category("web_tour.tours").add("PosClientBalanceStaffCardTour", {
                 content: "the card's person, company and what is left are shown",
                 trigger: ".modal-body:contains('Canteen Client Co'):contains('5.00 left of')",
             },
+            screenshot("canteen_pos_card", ".modal-body:contains('5.00 left of')"),
             Dialog.confirm(),
             ProductScreen.customerIsSelected("Ivan Canteen"),
             ProductScreen.clickDisplayedProduct("Canteen Meal"),
