@@ -67,6 +67,15 @@ class AccountMove(models.Model):
             move.client_balance_available = available.get(
                 (move.commercial_partner_id, move.currency_id, move.company_id), 0.0
             )
+            # An invoice selling credit is not paid from the balance it credits
+            # (a deposit being paid is available in part already).
+            credited = move._client_balance_credit_lines().sudo().client_balance_account_id
+            if credited and move.client_balance_available:
+                move.client_balance_available -= sum(
+                    Account.browse(credited.ids)
+                    .filtered_domain([*Account._usable_domain(), ("available", ">", 0)])
+                    .mapped("available")
+                )
 
     def _compute_payments_widget_reconciled_info(self):
         """Name the client account on the lines of the payments widget that
@@ -314,7 +323,7 @@ class AccountMove(models.Model):
             # does. Set before the state, so before a secured journal hashes.
             for move in self:
                 for line in move._client_balance_credit_lines():
-                    account = line.client_balance_account_id
+                    account = line.client_balance_account_id.sudo()
                     if account and line.partner_id != account.partner_id:
                         line.partner_id = account.partner_id
         return super().write(vals)
@@ -406,7 +415,9 @@ class AccountMove(models.Model):
 
     def _client_balance_check_credit_lines(self, lines):
         self.ensure_one()
-        accounts = lines.client_balance_account_id
+        # Selling credit is invoicing: an Invoicing user without a Client
+        # Balances group posts it, so the accounts are read as superuser.
+        accounts = lines.client_balance_account_id.sudo()
         if len(accounts) > 1:
             raise UserError(
                 self.env._(
@@ -417,7 +428,7 @@ class AccountMove(models.Model):
                 )
             )
         for line in lines:
-            account = line.client_balance_account_id
+            account = line.client_balance_account_id.sudo()
             if not line.product_id.client_balance_credit:
                 raise UserError(
                     self.env._(
@@ -531,9 +542,14 @@ class AccountMove(models.Model):
                 move.invoice_date or move.date, affects_tax_report, lock_dates=lock_dates
             )
         lines = move._client_balance_credit_lines()
-        account = lines.client_balance_account_id
+        # Posting an invoice that sells credit books the credit, whoever may
+        # post the invoice (an Invoicing user needs no Client Balances group):
+        # the operation is booked as superuser, under the same checks, once
+        # the user is known to be allowed to post the invoice.
+        move.check_access("write")
+        account = lines.client_balance_account_id.sudo()
         amount = -sum(lines.mapped("amount_currency"))
-        Operation = self.env["client.balance.operation"]
+        Operation = self.env["client.balance.operation"].sudo()
         values = {
             "date": move.date,
             "journal": move.journal_id,

@@ -236,11 +236,14 @@ class ClientBalanceAccount(models.Model):
         # Per account id, or per (account id, invoice id).
         keys = "credit.account_id, invoice.id" if by_invoice else "credit.account_id"
         self.env.cr.execute(query.format(keys=keys) + f" GROUP BY {keys}", params)
+        # Fetched at once: reading the accounts' currencies below may run other
+        # queries on this cursor (a fetch, a flush) and replace this result.
+        rows = self.env.cr.fetchall()
         accounts = self.browse(account_ids)
         currencies = {account.id: account.currency_id for account in accounts}
         return {
             tuple(row[:-1]) if by_invoice else row[0]: currencies[row[0]].round(float(row[-1]))
-            for row in self.env.cr.fetchall()
+            for row in rows
         }
 
     def _compute_deposit_invoice_ids(self):

@@ -105,6 +105,12 @@ class ClientBalanceOperation(models.Model):
         check_company=True,
         help="Every invoice this operation pays or settles.",
     )
+    invoice_names = fields.Char(
+        string="Invoice Numbers",
+        compute="_compute_invoice_names",
+        help="The numbers of the invoices this operation pays or settles, for users who "
+        "may not open invoices.",
+    )
     payment_id = fields.Many2one(
         "account.payment",
         string="Payment",
@@ -304,6 +310,15 @@ class ClientBalanceOperation(models.Model):
             "debit_difference": "client_balance.client_balance_settlement_receipt_report",
         }
 
+    @api.depends("invoice_ids")
+    def _compute_invoice_names(self):
+        # A front desk without invoicing rights reads its clients' history:
+        # the numbers of the invoices, not the invoices themselves.
+        for operation in self:
+            operation.invoice_names = ", ".join(
+                name for name in operation.sudo().invoice_ids.mapped("name") if name
+            )
+
     def action_print_receipt(self):
         self.ensure_one()
         report = self._receipt_reports().get(self.kind)
@@ -371,9 +386,13 @@ class ClientBalanceOperation(models.Model):
                     operation=self.display_name,
                 )
             )
+        # A Manager of client balances needs no accounting group (checked
+        # above: the group and the access to this operation): its entry's
+        # journal is read as superuser.
+        journal = self.env["account.journal"].browse(self.move_id.sudo().journal_id.id)
         values = {
             "date": date,
-            "journal": self.move_id.journal_id,
+            "journal": journal,
             "invoice_ids": self.invoice_ids,
             "payment_id": self.payment_id.id,
             "reversed_operation_id": self.id,

@@ -27,3 +27,20 @@ class TestFrontDeskTours(ClientBalanceTourCase):
         self.assertEqual(liability.credit, 100.0)
         self.assertEqual(operation.description, "Ten visits paid ahead")
         self.assertEqual(operation.user_id.login, "front_desk")
+
+    def test_history_with_invoices(self):
+        """The front desk (Client Balances / User, no invoicing right) reads
+        the history of a client who paid a visit from the balance."""
+        self._user("front_desk", ["base.group_user", "client_balance.client_balance_group_user"])
+        client = self._client("Salon Client Marta")
+        deposits = self.env.ref("client_balance.client_balance_type_deposits")
+        account = self.env["client.balance.account"].browse(client.client_balance_open(deposits.id))
+        account.topup(100.0, self._bank_journal().id)
+        invoice = self._invoice(client, 60.0, "Haircut")
+        account.spend(invoice.id)
+        self.start_workflow_tour(
+            f"/odoo/res.partner/{client.id}", "client_balance_front_desk_history", "front_desk"
+        )
+        spend = account.operation_ids.filtered(lambda operation: operation.kind == "spend")
+        self.assertEqual(spend.invoice_names, invoice.name)
+        self.assertEqual(account.balance, 40.0)

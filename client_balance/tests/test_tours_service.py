@@ -72,9 +72,18 @@ class TestServiceTours(ClientBalanceTourCase):
         self.assertEqual(operation.amount, 50.0)
         self.assertEqual(operation.move_id, invoice)
         self.assertEqual(operation.state, "posted")
+        self.assertEqual(operation.user_id.login, "gym_cashier")
         liability = self._liability_lines(operation)
         self.assertEqual(liability.mapped("credit"), [50.0])
         self.assertEqual(liability.client_balance_account_id, account)
+        # The payment is what made the credit available: without it, the
+        # balance holds the credit and nothing of it is available.
+        invoice.line_ids.filtered(
+            lambda line: line.account_id.account_type == "asset_receivable"
+        ).remove_move_reconcile()
+        self.assertEqual(invoice.payment_state, "not_paid")
+        self.assertEqual(account.balance, 50.0)
+        self.assertEqual(account.available, 0.0)
 
     # ------------------------------------------------------------------
     # 2. Staff card lookup and charge (the canteen)

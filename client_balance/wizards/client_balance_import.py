@@ -147,12 +147,16 @@ class ClientBalanceImport(models.TransientModel):
         return self._reopen()
 
     def _reopen(self):
+        """The wizard again, with the menu's title and size (the preview's
+        rows and their messages need the width)."""
         return {
             "type": "ir.actions.act_window",
+            "name": self.env._("Import Opening Balances"),
             "res_model": self._name,
             "res_id": self.id,
             "view_mode": "form",
             "target": "new",
+            "context": {"dialog_size": "extra-large"},
         }
 
     @staticmethod

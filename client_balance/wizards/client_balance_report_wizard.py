@@ -3,7 +3,7 @@ import io
 import xlsxwriter
 
 from odoo import fields, models
-from odoo.tools import SQL, float_is_zero
+from odoo.tools import SQL, float_is_zero, format_date
 
 GROUPINGS = [
     ("commercial_partner_id", "Client"),
@@ -135,7 +135,9 @@ class ClientBalanceReportWizard(models.TransientModel):
             "client_balance.client_balance_report_line_action"
         )
         action["domain"] = self._domain()
-        action["display_name"] = self.env._("Client Balances as of %(date)s", date=self.date)
+        action["display_name"] = self.env._(
+            "Client Balances as of %(date)s", date=format_date(self.env, self.date)
+        )
         action["context"] = {
             "pivot_row_groupby": [self.group_by],
             "pivot_column_groupby": ["currency_id"],
@@ -169,7 +171,8 @@ class ClientBalanceReportWizard(models.TransientModel):
         workbook = xlsxwriter.Workbook(output, {"in_memory": True})
         sheet = workbook.add_worksheet(self.env._("Client Balances")[:31])
         bold = workbook.add_format({"bold": True})
-        sheet.write(0, 0, self.env._("Client Balances as of %(date)s", date=self.date), bold)
+        title = self.env._("Client Balances as of %(date)s", date=format_date(self.env, self.date))
+        sheet.write(0, 0, title, bold)
         sheet.write(
             1,
             0,

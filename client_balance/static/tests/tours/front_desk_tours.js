@@ -113,3 +113,31 @@ registry.category("web_tour.tours").add("client_balance_front_desk_open_topup", 
         ),
     ],
 });
+
+// The front desk reads a client's history, a visit paid from the balance
+// among it: the invoice's number is shown, though the user cannot open
+// invoices.
+registry.category("web_tour.tours").add("client_balance_front_desk_history", {
+    steps: () => [
+        {
+            content: "the client's operations",
+            trigger: ".o_form_view button[name=action_client_balance_operations]",
+            run: "click",
+        },
+        {
+            content: "the payment from the balance names its invoice",
+            trigger: ".o_list_view .o_data_row:contains('Spend') td[name=invoice_names]:contains('INV/')",
+        },
+        {
+            trigger: ".o_list_view .o_data_row:contains('Spend') td[name=description]",
+            run: "click",
+        },
+        {
+            content: "the operation's form shows the invoice's number and the balance after",
+            trigger: ".o_form_view .o_field_widget[name=invoice_names]:contains('INV/')",
+        },
+        {
+            trigger: ".o_form_view .o_field_widget[name=balance_after]:contains('40.00')",
+        },
+    ],
+});
