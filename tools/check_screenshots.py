@@ -43,7 +43,10 @@ def main(argv):
     stored = repo / "client_balance" / "static" / "description"
     shown = shown_pictures(repo)
     if not shown:
-        print("no picture of client_balance/static/description is shown by the manual", file=sys.stderr)
+        print(
+            "no picture of client_balance/static/description is shown by the manual",
+            file=sys.stderr,
+        )
         return 1
     problems = []
     for name, documents in sorted(shown.items()):

@@ -501,7 +501,12 @@ registry.category("web_tour.tours").add("client_balance_report_client_balances",
                 },
                 "the report does not show 120.00 + 45.50 = 165.50 of gift credit"
             ),
-            ...screenshot("report_client_balances", ".o_pivot"),
+            {
+                content: "close the notice of the refused date",
+                trigger: ".o_notification:contains('As of') .o_notification_close",
+                run: "click",
+            },
+            ...screenshot("report_client_balances", "body:not(:has(.o_notification)) .o_pivot"),
             // The same report, exported.
             ...goToMenu(
                 "account.menu_finance_receivables",
