@@ -12,6 +12,8 @@ INVOICING = "account.group_account_invoice"
 CB_USER = "client_balance.client_balance_group_user"
 CB_SPEND = "client_balance.client_balance_group_spend"
 CB_MANAGER = "client_balance.client_balance_group_manager"
+# The tours start in Invoicing, where their menus are.
+INVOICES = "/odoo/action-account.action_move_out_invoice_type"
 
 
 @tagged("post_install", "-at_install", "client_balance_tours")
@@ -116,7 +118,7 @@ class TestServiceTours(ClientBalanceTourCase):
             [("type", "=", "cash"), ("company_id", "=", self.env.company.id)], limit=1
         )
         self.assertEqual(cash.name, "Cash", "the tour chooses the journal named Cash")
-        self.start_workflow_tour("/odoo", "client_balance_canteen_card", "canteen_till")
+        self.start_workflow_tour(INVOICES, "client_balance_canteen_card", "canteen_till")
         charges = self.env["client.balance.allowance.charge"].search(
             [("person_id", "=", ivan.id)], order="id"
         )
@@ -135,7 +137,7 @@ class TestServiceTours(ClientBalanceTourCase):
         self.assertEqual(meals[18.0].amount_residual, 5.0)
         self.assertEqual(meals[15.0].commercial_partner_id, employer)
         self.assertEqual(employer.client_balance_allowance_open, 20.0)
-        state = self.env["res.partner"]._client_balance_card_state(ivan)
+        state = self.env["res.partner"]._client_balance_card_state(ivan, day=first.date)
         self.assertEqual((state["used"], state["remaining"]), (20.0, 0.0))
 
     # ------------------------------------------------------------------
@@ -157,7 +159,7 @@ class TestServiceTours(ClientBalanceTourCase):
             self._open_account(client, gift).topup(gift_amount, bank.id)
             self._open_account(client).topup(deposit_amount, bank.id)
         operations_before = self.env["client.balance.operation"].search_count([])
-        self.start_workflow_tour("/odoo", "client_balance_report_client_balances", "report_reader")
+        self.start_workflow_tour(INVOICES, "client_balance_report_client_balances", "report_reader")
         self.assertEqual(
             self.env["client.balance.operation"].search_count([]),
             operations_before,
@@ -252,7 +254,7 @@ class TestServiceTours(ClientBalanceTourCase):
             )
         operations_before = self.env["client.balance.operation"].search_count([])
         self.start_workflow_tour(
-            "/odoo",
+            INVOICES,
             "client_balance_import_errors",
             "import_manager",
             cookies={

@@ -1,5 +1,5 @@
 import unittest
-from datetime import date
+from datetime import date, timedelta
 
 from odoo import Command
 from odoo.service import server
@@ -49,7 +49,7 @@ class TestPosClientBalanceTours(TourScreenshots, TestPointOfSaleHttpCommon):
         self._setup_screenshots()
 
     def start_pos_tour(self, tour_name, login="pos_user", **kwargs):
-        super().start_pos_tour(tour_name, login=login, **self._screenshot_cookies(kwargs))
+        return super().start_pos_tour(tour_name, login=login, **self._screenshot_cookies(kwargs))
 
     def _order(self):
         return self.env["pos.order"].search([("partner_id", "=", self.client.id)])
@@ -116,7 +116,7 @@ class TestPosClientBalanceTours(TourScreenshots, TestPointOfSaleHttpCommon):
                 "client_balance_allowance_period": "day",
                 "client_balance_allowance_limit": 20.0,
                 "client_balance_allowance_currency_id": self.env.company.currency_id.id,
-                "client_balance_allowance_date_start": date(2026, 1, 1),
+                "client_balance_allowance_date_start": date.today() - timedelta(days=30),
             }
         )
         ivan = self.env["res.partner"].create(

@@ -253,8 +253,15 @@ registry.category("web_tour.tours").add("client_balance_manager_adjust_reverse",
             run: "edit 201001",
         },
         {
-            trigger: ".o-autocomplete--dropdown-item:contains('Customer deposits')",
+            content: "the suggestions of the text typed (not those shown on focus)",
+            trigger:
+                ".o-autocomplete--dropdown-menu:not(:has(.o-autocomplete--dropdown-item" +
+                ":not(.o_m2o_dropdown_option):not(:contains('Customer deposits')))) " +
+                ".o-autocomplete--dropdown-item:contains('Customer deposits')",
             run: "click",
+        },
+        {
+            trigger: ".modal div[name=counterpart_account_id] input:value(/Customer deposits/)",
         },
         {
             content: "the description says why",
@@ -272,8 +279,15 @@ registry.category("web_tour.tours").add("client_balance_manager_adjust_reverse",
             run: "edit 211000",
         },
         {
-            trigger: ".o-autocomplete--dropdown-item:contains('Account Payable')",
+            content: "the suggestions of the text typed (not those shown on focus)",
+            trigger:
+                ".o-autocomplete--dropdown-menu:not(:has(.o-autocomplete--dropdown-item" +
+                ":not(.o_m2o_dropdown_option):not(:contains('Account Payable')))) " +
+                ".o-autocomplete--dropdown-item:contains('Account Payable')",
             run: "click",
+        },
+        {
+            trigger: ".modal div[name=counterpart_account_id] input:value(/Account Payable/)",
         },
         ...screenshot(
             "distributor_adjust",

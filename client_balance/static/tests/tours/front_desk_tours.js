@@ -21,8 +21,17 @@ registry.category("web_tour.tours").add("client_balance_front_desk_open_topup", 
             run: "edit Deposits",
         },
         {
-            trigger: ".o-autocomplete--dropdown-item:contains('Deposits')",
+            content: "the suggestions of the text typed (not those shown on focus)",
+            trigger:
+                ".o-autocomplete--dropdown-menu:not(:has(.o-autocomplete--dropdown-item" +
+                ":not(.o_m2o_dropdown_option):not(:contains('Deposits')))) " +
+                ".o-autocomplete--dropdown-item:contains('Deposits')",
             run: "click",
+        },
+        {
+            content: "Deposits is chosen",
+            trigger:
+                "body:not(:has(.o-autocomplete--dropdown-menu)) .modal div[name=type_id] input:value(Deposits)",
         },
         ...screenshot("salon_open_account", ".modal div[name=type_id] input:value(Deposits)"),
         {

@@ -44,7 +44,7 @@ registry.category("web_tour.tours").add("PosClientBalancePartlyTour", {
             ReceiptScreen.isShown(),
             {
                 content: "the receipt prints the balance after the payment",
-                trigger: ".pos-receipt .client-balance-after:contains('0.00')",
+                trigger: ".pos-receipt .client-balance-after:contains(/\\b0\\.00/)",
             },
             ReceiptScreen.clickNextOrder(),
         ].flat(),
@@ -101,9 +101,9 @@ registry.category("web_tour.tours").add("PosClientBalanceStaffCardTour", {
             scan_barcode("045000000017"),
             {
                 content: "the card's person, company and what is left are shown",
-                trigger: ".modal-body:contains('Canteen Client Co'):contains('5.00 left of')",
+                trigger: ".modal-body:contains('Canteen Client Co'):contains(/\\b5\\.00 left of/)",
             },
-            screenshot("canteen_pos_card", ".modal-body:contains('5.00 left of')"),
+            screenshot("canteen_pos_card", ".modal-body:contains(/\\b5\\.00 left of/)"),
             Dialog.confirm(),
             ProductScreen.customerIsSelected("Ivan Canteen"),
             ProductScreen.clickDisplayedProduct("Canteen Meal"),
