@@ -108,6 +108,7 @@ class ClientBalanceOperation(models.Model):
     invoice_names = fields.Char(
         string="Invoice Numbers",
         compute="_compute_invoice_names",
+        search="_search_invoice_names",
         help="The numbers of the invoices this operation pays or settles, for users who "
         "may not open invoices.",
     )
@@ -318,6 +319,21 @@ class ClientBalanceOperation(models.Model):
             operation.invoice_names = ", ".join(
                 name for name in operation.sudo().invoice_ids.mapped("name") if name
             )
+
+    def _search_invoice_names(self, operator, value):
+        # Searched by number, as the column shows them: who may read the
+        # operation may find it by the number of the invoice it settles.
+        positive = {"not ilike": "ilike", "!=": "=", "not in": "in"}
+        if operator not in ("ilike", "=", "=ilike", "in", *positive):
+            raise UserError(
+                self.env._('Search operations by invoice number with "contains" or "is equal to".')
+            )
+        invoices = (
+            self.env["account.move"]
+            .sudo()
+            ._search([("name", positive.get(operator, operator), value)])
+        )
+        return [("invoice_ids", "not in" if operator in positive else "in", invoices)]
 
     def action_print_receipt(self):
         self.ensure_one()

@@ -25,3 +25,4 @@ from . import test_translations
 from . import test_tours_front_desk
 from . import test_tours_accounting
 from . import test_tours_service
+from . import test_history

@@ -138,6 +138,20 @@ registry.category("web_tour.tours").add("client_balance_front_desk_history", {
             trigger: ".o_list_view .o_data_row:contains('Spend') td[name=invoice_names]:contains('INV/')",
         },
         {
+            content: "search the history by invoice number",
+            trigger: ".o_searchview_input",
+            run: "edit INV/",
+        },
+        {
+            trigger: ".o_searchview_autocomplete .o_menu_item:contains('Search Invoice for')",
+            run: "click",
+        },
+        {
+            content: "only the payment of the invoice is left",
+            trigger:
+                ".o_list_view:not(:has(.o_data_row:contains('Top-up'))) .o_data_row:contains('Spend')",
+        },
+        {
             trigger: ".o_list_view .o_data_row:contains('Spend') td[name=description]",
             run: "click",
         },
