@@ -67,15 +67,30 @@ class AccountMove(models.Model):
             move.client_balance_available = available.get(
                 (move.commercial_partner_id, move.currency_id, move.company_id), 0.0
             )
-            # An invoice selling credit is not paid from the balance it credits
-            # (a deposit being paid is available in part already).
-            credited = move._client_balance_credit_lines().sudo().client_balance_account_id
-            if credited and move.client_balance_available:
-                move.client_balance_available -= sum(
-                    Account.browse(credited.ids)
-                    .filtered_domain([*Account._usable_domain(), ("available", ">", 0)])
-                    .mapped("available")
+        # An invoice selling credit is not paid from the balance it credits (a
+        # deposit being paid is available in part already).
+        credited = {
+            move: move._client_balance_credit_lines().client_balance_account_id.ids
+            for move in invoices
+        }
+        credited_ids = [id_ for ids in credited.values() for id_ in ids]
+        if credited_ids:
+            available_credited = {
+                account.id: account
+                for account in Account.search(
+                    [*Account._usable_domain(), ("available", ">", 0), ("id", "in", credited_ids)]
                 )
+            }
+            for move in invoices:
+                for account in filter(None, map(available_credited.get, credited[move])):
+                    if (account.commercial_partner_id, account.currency_id, account.company_id) == (
+                        move.commercial_partner_id,
+                        move.currency_id,
+                        move.company_id,
+                    ):
+                        move.client_balance_available = max(
+                            move.client_balance_available - account.available, 0.0
+                        )
 
     def _compute_payments_widget_reconciled_info(self):
         """Name the client account on the lines of the payments widget that
@@ -448,6 +463,14 @@ class AccountMove(models.Model):
                         move=self.display_name,
                     )
                 )
+            if account.company_id != self.company_id:
+                raise UserError(
+                    self.env._(
+                        "%(account)s belongs to %(company)s: invoice its credit from %(company)s.",
+                        account=account.display_name,
+                        company=account.company_id.display_name,
+                    )
+                )
             if account.currency_id != self.currency_id:
                 raise UserError(
                     self.env._(
@@ -530,6 +553,11 @@ class AccountMove(models.Model):
         credits (debits) the client account of its credit lines."""
         self.ensure_one()
         move = self
+        # Posting an invoice that sells credit books the credit, whoever may
+        # post the invoice (an Invoicing user needs no Client Balances group):
+        # the operation is booked as superuser, under the same checks, once
+        # the user is known to be allowed to post the invoice.
+        move.check_access("write")
         # As Odoo's posting does, before the operation takes the date: an
         # invoice without a date is today's, and one dated in a locked period
         # is booked on the first day the lock dates allow.
@@ -542,11 +570,6 @@ class AccountMove(models.Model):
                 move.invoice_date or move.date, affects_tax_report, lock_dates=lock_dates
             )
         lines = move._client_balance_credit_lines()
-        # Posting an invoice that sells credit books the credit, whoever may
-        # post the invoice (an Invoicing user needs no Client Balances group):
-        # the operation is booked as superuser, under the same checks, once
-        # the user is known to be allowed to post the invoice.
-        move.check_access("write")
         account = lines.client_balance_account_id.sudo()
         amount = -sum(lines.mapped("amount_currency"))
         Operation = self.env["client.balance.operation"].sudo()
@@ -560,8 +583,14 @@ class AccountMove(models.Model):
             # A credit note taking credit back from an unpaid invoice takes
             # nothing available: the invoice's unpaid part goes with it.
             values["released"] = min(
-                -amount, move.reversed_entry_id._client_balance_pending(account)
+                -amount, move.reversed_entry_id.sudo()._client_balance_pending(account)
             )
+            if account.currency_id.compare_amounts(-amount, values["released"]) > 0:
+                # Taking back credit the client may spend gives the client
+                # money back: the Pay from Balance right, as a refund is.
+                self.env["client.balance.account"]._check_group(
+                    "client_balance.client_balance_group_spend"
+                )
 
         def post(operation):
             super(AccountMove, move)._post(soft=False)

@@ -119,6 +119,11 @@ class ClientBalanceOperation(models.Model):
         index="btree_not_null",
         check_company=True,
     )
+    payment_journal_id = fields.Many2one(
+        related="payment_id.journal_id",
+        string="Payment Journal",
+        help="The cash desk or bank journal of the payment, printed on the receipts.",
+    )
     move_id = fields.Many2one(
         "account.move",
         string="Journal Entry",
@@ -324,6 +329,8 @@ class ClientBalanceOperation(models.Model):
         # Searched by number, as the column shows them: who may read the
         # operation may find it by the number of the invoice it settles.
         positive = {"not ilike": "ilike", "!=": "=", "not in": "in"}
+        if value is False:  # "is set" / "is not set"
+            return [("invoice_ids", "!=" if operator in positive else "=", False)]
         if operator not in ("ilike", "=", "=ilike", "in", *positive):
             raise UserError(
                 self.env._('Search operations by invoice number with "contains" or "is equal to".')

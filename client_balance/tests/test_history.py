@@ -39,3 +39,14 @@ class TestHistory(ClientBalanceCommon):
         )
         with self.assertRaisesRegex(UserError, "invoice number"):
             Operation.search([("invoice_names", ">", "INV")])
+
+    def test_operations_with_and_without_invoices(self):
+        account = self._open()
+        self._topup(account, 50.0)
+        account.with_user(self.user_cashier).spend(self._invoice(20.0).id)
+        Operation = self.env["client.balance.operation"]
+        mine = [("account_id", "=", account.id)]
+        with_invoice = Operation.search([*mine, ("invoice_names", "!=", False)])
+        without = Operation.search([*mine, ("invoice_names", "=", False)])
+        self.assertEqual(with_invoice.mapped("kind"), ["spend"])
+        self.assertEqual(without.mapped("kind"), ["topup"])

@@ -1,5 +1,5 @@
 from odoo import Command
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
 from .common import ClientBalanceCommon
@@ -231,3 +231,48 @@ class TestStoreCredit(ClientBalanceCommon):
         )
         with self.assertRaisesRegex(UserError, "only .*15.00 left to refund"):
             wizard.action_create_payments()
+
+    def test_invoicing_user_sells_and_takes_back(self):
+        """An Invoicing user with no Client Balances group sells store credit
+        and cancels an unpaid sale with a credit note; taking back credit the
+        member could spend needs the Pay from Balance right, and writes
+        nothing without it."""
+        seller = self.user_plain
+        self.assertFalse(seller.has_group("client_balance.client_balance_group_user"))
+        Move = self.env["account.move"].with_user(seller)
+        unpaid = Move.create(
+            {
+                "move_type": "out_invoice",
+                "partner_id": self.member.id,
+                "invoice_date": self.today,
+                "invoice_line_ids": [Command.create(self._credit_line(30.0))],
+            }
+        )
+        unpaid.action_post()
+        account = self._member_account()
+        self.assertAlmostEqual(account.balance, 30.0)
+        cancel = unpaid._reverse_moves(cancel=True)
+        self.assertEqual(cancel.state, "posted")
+        self.assertAlmostEqual(account.balance, 0.0)
+
+        paid = Move.create(
+            {
+                "move_type": "out_invoice",
+                "partner_id": self.member.id,
+                "invoice_date": self.today,
+                "invoice_line_ids": [Command.create(self._credit_line(40.0))],
+            }
+        )
+        paid.action_post()
+        self._pay(paid, 40.0)
+        self.assertAlmostEqual(account.available, 40.0)
+        credit_note = paid.with_user(seller)._reverse_moves()
+        self.assertRefused(
+            AccessError, "Pay from Balance", credit_note.with_user(seller).action_post
+        )
+        self.assertEqual(credit_note.state, "draft")
+        self.assertAlmostEqual(account.available, 40.0)
+        # A Pay from Balance user takes it back.
+        credit_note.with_user(self.user_cashier).action_post()
+        self.assertAlmostEqual(account.balance, 0.0)
+        self.assertFalse(self.env["client.balance.account"].check_integrity(self.company.ids))
