@@ -68,29 +68,20 @@ class AccountMove(models.Model):
                 (move.commercial_partner_id, move.currency_id, move.company_id), 0.0
             )
         # An invoice selling credit is not paid from the balance it credits (a
-        # deposit being paid is available in part already).
+        # deposit being paid is available in part already). A credited account
+        # is the invoice's client's, in its currency and company (checked at
+        # posting), so what it has available is part of the sum above.
         credited = {
-            move: move._client_balance_credit_lines().client_balance_account_id.ids
-            for move in invoices
+            move: move._client_balance_credit_lines().client_balance_account_id for move in invoices
         }
-        credited_ids = [id_ for ids in credited.values() for id_ in ids]
-        if credited_ids:
-            available_credited = {
-                account.id: account
-                for account in Account.search(
-                    [*Account._usable_domain(), ("available", ">", 0), ("id", "in", credited_ids)]
-                )
-            }
-            for move in invoices:
-                for account in filter(None, map(available_credited.get, credited[move])):
-                    if (account.commercial_partner_id, account.currency_id, account.company_id) == (
-                        move.commercial_partner_id,
-                        move.currency_id,
-                        move.company_id,
-                    ):
-                        move.client_balance_available = max(
-                            move.client_balance_available - account.available, 0.0
-                        )
+        credited_accounts = Account.union(*credited.values())
+        if not credited_accounts:
+            return
+        spendable = Account.search(
+            [*Account._usable_domain(), ("available", ">", 0), ("id", "in", credited_accounts.ids)]
+        )
+        for move, accounts in credited.items():
+            move.client_balance_available -= sum((accounts & spendable).mapped("available"))
 
     def _compute_payments_widget_reconciled_info(self):
         """Name the client account on the lines of the payments widget that

@@ -10,6 +10,23 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, float_is_zero
 from odoo.tools.sql import drop_index, index_exists
 
+
+@contextmanager
+def cursor_flag(cr, name):
+    """Raise the counter ``name`` of the database cursor while the block runs:
+    a flag of the server's own code for this transaction, which no caller can
+    set (a caller over RPC sends the context it likes)."""
+    setattr(cr, name, getattr(cr, name, 0) + 1)
+    try:
+        yield
+    finally:
+        setattr(cr, name, getattr(cr, name) - 1)
+
+
+def cursor_flagged(cr, name):
+    return bool(getattr(cr, name, 0))
+
+
 KINDS = [
     ("opening", "Opening Balance"),
     ("topup", "Top-up"),
@@ -354,7 +371,9 @@ class ClientBalanceOperation(models.Model):
                     kind=dict(self._fields["kind"]._description_selection(self.env))[self.kind],
                 )
             )
-        return self.env.ref(report).report_action(self)
+        # A wizard printing it (a top-up, a payment from the balance) closes
+        # once the receipt is downloaded.
+        return dict(self.env.ref(report).report_action(self), close_on_report_download=True)
 
     def reverse(self, date=False):
         """Cancel this operation with a reversing entry. Returns the id of the
@@ -409,13 +428,11 @@ class ClientBalanceOperation(models.Model):
                     operation=self.display_name,
                 )
             )
-        # A Manager of client balances needs no accounting group (checked
-        # above: the group and the access to this operation): its entry's
-        # journal is read as superuser.
-        journal = self.env["account.journal"].browse(self.move_id.sudo().journal_id.id)
         values = {
             "date": date,
-            "journal": journal,
+            # The entry's journal, which a Manager of client balances without
+            # accounting rights reads on the operation.
+            "journal": self.journal_id,
             "invoice_ids": self.invoice_ids,
             "payment_id": self.payment_id.id,
             "reversed_operation_id": self.id,
@@ -645,20 +662,14 @@ class ClientBalanceOperation(models.Model):
         move.action_post()
         return move
 
-    @contextmanager
     def _booking(self):
         """While an operation builds its entry: the only time an entry may
         post items on a client balance (see account.move._post)."""
-        cr = self.env.cr
-        cr.client_balance_booking = getattr(cr, "client_balance_booking", 0) + 1
-        try:
-            yield
-        finally:
-            cr.client_balance_booking -= 1
+        return cursor_flag(self.env.cr, "client_balance_booking")
 
     @api.model
     def _is_booking(self):
-        return bool(getattr(self.env.cr, "client_balance_booking", 0))
+        return cursor_flagged(self.env.cr, "client_balance_booking")
 
     @api.model
     def _split_signed(self, amount):

@@ -12,18 +12,6 @@ class TestAccountingTours(ClientBalanceTourCase):
         self.deposits = self.env.ref("client_balance.client_balance_type_deposits")
         self.bank = self._bank_journal()
 
-    def _account(self, client, topup=0.0):
-        """The client's Deposits account, topped up by ``topup`` at the bank."""
-        account = self.env["client.balance.account"].browse(
-            client.client_balance_open(self.deposits.id)
-        )
-        if topup:
-            account.topup(topup, self.bank.id)
-        return account
-
-    def _liability(self, move, account):
-        return move.line_ids.filtered(lambda line: line.account_id == account.liability_account_id)
-
     def _receivable(self, move):
         return move.line_ids.filtered(
             lambda line: line.account_id.account_type == "asset_receivable"

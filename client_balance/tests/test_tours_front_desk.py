@@ -33,9 +33,7 @@ class TestFrontDeskTours(ClientBalanceTourCase):
         the history of a client who paid a visit from the balance."""
         self._user("front_desk", ["base.group_user", "client_balance.client_balance_group_user"])
         client = self._client("Salon Client Marta")
-        deposits = self.env.ref("client_balance.client_balance_type_deposits")
-        account = self.env["client.balance.account"].browse(client.client_balance_open(deposits.id))
-        account.topup(100.0, self._bank_journal().id)
+        account = self._account(client, topup=100.0)
         invoice = self._invoice(client, 60.0, "Haircut")
         account.spend(invoice.id)
         self.start_workflow_tour(

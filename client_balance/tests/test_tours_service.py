@@ -28,17 +28,6 @@ class TestServiceTours(ClientBalanceTourCase):
         self.currency = self.env.company.currency_id
         self.today = fields.Date.context_today(self.env["res.partner"])
 
-    def _liability_lines(self, operation):
-        account = operation.account_id
-        return operation.move_id.line_ids.filtered(
-            lambda line: line.account_id == account.liability_account_id
-        )
-
-    def _open_account(self, partner, balance_type=None):
-        return self.env["client.balance.account"].browse(
-            partner.client_balance_open((balance_type or self.deposits).id)
-        )
-
     # ------------------------------------------------------------------
     # 1. Store credit sold on an invoice (the gym)
     # ------------------------------------------------------------------
@@ -75,7 +64,7 @@ class TestServiceTours(ClientBalanceTourCase):
         self.assertEqual(operation.move_id, invoice)
         self.assertEqual(operation.state, "posted")
         self.assertEqual(operation.user_id.login, "gym_cashier")
-        liability = self._liability_lines(operation)
+        liability = self._liability(operation.move_id, operation.account_id)
         self.assertEqual(liability.mapped("credit"), [50.0])
         self.assertEqual(liability.client_balance_account_id, account)
         # The payment is what made the credit available: without it, the
@@ -156,8 +145,8 @@ class TestServiceTours(ClientBalanceTourCase):
         figures = {"Report Client Anna": (120.0, 30.0), "Report Client Boris": (45.5, 60.0)}
         for name, (gift_amount, deposit_amount) in figures.items():
             client = self._client(name, category_id=[Command.link(tag.id)])
-            self._open_account(client, gift).topup(gift_amount, bank.id)
-            self._open_account(client).topup(deposit_amount, bank.id)
+            self._account(client, gift).topup(gift_amount, bank.id)
+            self._account(client).topup(deposit_amount, bank.id)
         operations_before = self.env["client.balance.operation"].search_count([])
         self.start_workflow_tour(INVOICES, "client_balance_report_client_balances", "report_reader")
         self.assertEqual(
@@ -188,11 +177,11 @@ class TestServiceTours(ClientBalanceTourCase):
         client = self._client("Portal Client Vera", email="vera@example.com")
         other = self._client("Portal Stranger Max")
         bank = self._bank_journal()
-        account = self._open_account(client)
+        account = self._account(client)
         account.topup(100.0, bank.id, False, "Ten classes paid ahead")
         invoice = self._invoice(client, 30.0, name="Yoga class")
         account.spend(invoice.id, 30.0)
-        self._open_account(other).topup(555.0, bank.id, False, "Not for Vera")
+        self._account(other).topup(555.0, bank.id, False, "Not for Vera")
         portal = self._user(
             "portal_vera", ["base.group_portal"], name=client.name, partner_id=client.id
         )

@@ -113,6 +113,21 @@ class ClientBalanceTourCase(TourScreenshots, HttpCase):
     def _client(self, name, **values):
         return self.env["res.partner"].create(dict({"name": name}, **values))
 
+    def _account(self, client, balance_type=None, topup=0.0):
+        """The client's account of ``balance_type`` (Deposits by default),
+        topped up by ``topup`` at the bank."""
+        balance_type = balance_type or self.env.ref("client_balance.client_balance_type_deposits")
+        account = self.env["client.balance.account"].browse(
+            client.client_balance_open(balance_type.id)
+        )
+        if topup:
+            account.topup(topup, self._bank_journal().id)
+        return account
+
+    def _liability(self, move, account):
+        """The items of ``move`` on the liability account of ``account``."""
+        return move.line_ids.filtered(lambda line: line.account_id == account.liability_account_id)
+
     def _bank_journal(self):
         return self.env["account.journal"].search(
             [("type", "=", "bank"), ("company_id", "=", self.env.company.id)], limit=1

@@ -128,6 +128,9 @@ class ClientBalanceReportWizard(models.TransientModel):
         """Records of ``ids`` by id, browsed together (one prefetch)."""
         return {record.id: record for record in self.env[model].browse(sorted(ids))}
 
+    def _title(self):
+        return self.env._("Client Balances as of %(date)s", date=format_date(self.env, self.date))
+
     def action_open(self):
         """The report in pivot, graph and list views."""
         self.ensure_one()
@@ -135,9 +138,7 @@ class ClientBalanceReportWizard(models.TransientModel):
             "client_balance.client_balance_report_line_action"
         )
         action["domain"] = self._domain()
-        action["display_name"] = self.env._(
-            "Client Balances as of %(date)s", date=format_date(self.env, self.date)
-        )
+        action["display_name"] = self._title()
         action["context"] = {
             "pivot_row_groupby": [self.group_by],
             "pivot_column_groupby": ["currency_id"],
@@ -171,8 +172,7 @@ class ClientBalanceReportWizard(models.TransientModel):
         workbook = xlsxwriter.Workbook(output, {"in_memory": True})
         sheet = workbook.add_worksheet(self.env._("Client Balances")[:31])
         bold = workbook.add_format({"bold": True})
-        title = self.env._("Client Balances as of %(date)s", date=format_date(self.env, self.date))
-        sheet.write(0, 0, title, bold)
+        sheet.write(0, 0, self._title(), bold)
         sheet.write(
             1,
             0,

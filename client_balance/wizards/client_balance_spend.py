@@ -56,6 +56,5 @@ class ClientBalanceSpend(models.TransientModel):
             self.account_id.spend(self.invoice_id.id, self.amount)
         )
         if self.print_receipt:
-            # The wizard closes once the receipt is downloaded.
-            return dict(operation.action_print_receipt(), close_on_report_download=True)
+            return operation.action_print_receipt()
         return {"type": "ir.actions.act_window_close"}

@@ -57,6 +57,5 @@ class ClientBalanceTopup(models.TransientModel):
             self.account_id.topup(self.amount, self.journal_id.id, self.date, self.memo)
         )
         if self.print_receipt:
-            # The wizard closes once the receipt is downloaded.
-            return dict(operation.action_print_receipt(), close_on_report_download=True)
+            return operation.action_print_receipt()
         return {"type": "ir.actions.act_window_close"}

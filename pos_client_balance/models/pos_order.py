@@ -3,6 +3,8 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from odoo.addons.client_balance.models.client_balance_operation import cursor_flag, cursor_flagged
+
 from .pos_payment import server_writing, strip_booking_fields
 
 ORDER_BOOKING_FIELDS = ("client_balance_state", "client_balance_hold_reason")
@@ -107,16 +109,12 @@ class PosOrder(models.Model):
         # (made offline, synced later) are kept aside instead of failing
         # every later synchronisation. The orders are booked once their
         # payments are processed (_process_saved_order).
-        cr = self.env.cr
-        cr.pos_client_balance_sync = getattr(cr, "pos_client_balance_sync", 0) + 1
-        try:
+        with cursor_flag(self.env.cr, "pos_client_balance_sync"):
             return super().sync_from_ui(orders)
-        finally:
-            cr.pos_client_balance_sync -= 1
 
     @api.model
     def _client_balance_syncing(self):
-        return bool(getattr(self.env.cr, "pos_client_balance_sync", 0))
+        return cursor_flagged(self.env.cr, "pos_client_balance_sync")
 
     def _process_saved_order(self, draft):
         booking = not draft and self.state != "cancel"

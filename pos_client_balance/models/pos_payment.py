@@ -1,29 +1,22 @@
-from contextlib import contextmanager
-
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+
+from odoo.addons.client_balance.models.client_balance_operation import cursor_flag, cursor_flagged
 
 # Written by the server only: a till sends back every field of a payment it
 # has loaded, and a payment marked as booked would never be booked.
 BOOKING_FIELDS = ("client_balance_operation_id", "client_balance_after")
 
 
-@contextmanager
 def server_writing(env):
-    """While the server writes what it booked. A flag of the cursor, not of
-    the context: a caller over RPC sets the context it likes."""
-    cr = env.cr
-    cr.pos_client_balance_writing = getattr(cr, "pos_client_balance_writing", 0) + 1
-    try:
-        yield
-    finally:
-        cr.pos_client_balance_writing -= 1
+    """While the server writes what it booked."""
+    return cursor_flag(env.cr, "pos_client_balance_writing")
 
 
 def strip_booking_fields(env, vals, names):
     """``vals`` without ``names``, unless the server writes them: what a till
     or any other caller writes there is ignored."""
-    if getattr(env.cr, "pos_client_balance_writing", 0):
+    if cursor_flagged(env.cr, "pos_client_balance_writing"):
         return vals
     return {key: value for key, value in vals.items() if key not in names}
 

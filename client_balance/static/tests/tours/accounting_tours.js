@@ -1,23 +1,5 @@
 import { registry } from "@web/core/registry";
-import { assertStep, screenshot } from "./client_balance_tour_utils";
-
-/** Close the error dialog showing `message` (the wizard under it stays open). */
-function closeErrorSteps(content, message) {
-    return [
-        {
-            content,
-            trigger: `.modal .o_error_dialog:contains(${JSON.stringify(message)})`,
-        },
-        {
-            content: "close the error: the wizard stays open",
-            trigger: ".modal .o_error_dialog .modal-footer .btn-primary",
-            run: "click",
-        },
-        {
-            trigger: "body:not(:has(.o_error_dialog))",
-        },
-    ];
-}
+import { assertStep, closeErrorSteps, screenshot, suggestion } from "./client_balance_tour_utils";
 
 // The salon's cashier (Client Balances / Pay from Balance): a client holding
 // 100.00 of deposit pays 100.00 of a 150.00 invoice from the balance.
@@ -254,10 +236,7 @@ registry.category("web_tour.tours").add("client_balance_manager_adjust_reverse",
         },
         {
             content: "the suggestions of the text typed (not those shown on focus)",
-            trigger:
-                ".o-autocomplete--dropdown-menu:not(:has(.o-autocomplete--dropdown-item" +
-                ":not(.o_m2o_dropdown_option):not(:contains('Customer deposits')))) " +
-                ".o-autocomplete--dropdown-item:contains('Customer deposits')",
+            trigger: suggestion("Customer deposits"),
             run: "click",
         },
         {
@@ -280,10 +259,7 @@ registry.category("web_tour.tours").add("client_balance_manager_adjust_reverse",
         },
         {
             content: "the suggestions of the text typed (not those shown on focus)",
-            trigger:
-                ".o-autocomplete--dropdown-menu:not(:has(.o-autocomplete--dropdown-item" +
-                ":not(.o_m2o_dropdown_option):not(:contains('Account Payable')))) " +
-                ".o-autocomplete--dropdown-item:contains('Account Payable')",
+            trigger: suggestion("Account Payable"),
             run: "click",
         },
         {

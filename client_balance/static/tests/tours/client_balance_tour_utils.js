@@ -29,6 +29,37 @@ export function screenshot(name, trigger = "body") {
     ];
 }
 
+/**
+ * The suggestion of a many2one containing `choice`, once the suggestions
+ * answer the text typed: those shown on focus are replaced, as new elements,
+ * when the search returns, and a click on one of them would choose nothing.
+ */
+export function suggestion(choice) {
+    return (
+        ".o-autocomplete--dropdown-menu:not(:has(.o-autocomplete--dropdown-item" +
+        `:not(.o_m2o_dropdown_option):not(:contains('${choice}'))))` +
+        ` .o-autocomplete--dropdown-item:contains('${choice}')`
+    );
+}
+
+/** Close the error dialog showing `message` (the wizard under it stays open). */
+export function closeErrorSteps(content, message) {
+    return [
+        {
+            content,
+            trigger: `.modal .o_error_dialog:contains(${JSON.stringify(message)})`,
+        },
+        {
+            content: "close the error: the wizard stays open",
+            trigger: ".modal .o_error_dialog .modal-footer .btn-primary",
+            run: "click",
+        },
+        {
+            trigger: "body:not(:has(.o_error_dialog))",
+        },
+    ];
+}
+
 /** Text of an element, its spaces folded. */
 export function textOf(el) {
     return el.textContent.replace(/\s+/g, " ").trim();

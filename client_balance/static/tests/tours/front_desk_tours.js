@@ -1,5 +1,5 @@
 import { registry } from "@web/core/registry";
-import { assertStep, screenshot, textOf } from "./client_balance_tour_utils";
+import { assertStep, screenshot, suggestion, textOf } from "./client_balance_tour_utils";
 
 // The salon's front desk (Client Balances / User): the client's form, a new
 // deposit account, 100.00 received in cash, then the Advance Receipt.
@@ -22,10 +22,7 @@ registry.category("web_tour.tours").add("client_balance_front_desk_open_topup", 
         },
         {
             content: "the suggestions of the text typed (not those shown on focus)",
-            trigger:
-                ".o-autocomplete--dropdown-menu:not(:has(.o-autocomplete--dropdown-item" +
-                ":not(.o_m2o_dropdown_option):not(:contains('Deposits')))) " +
-                ".o-autocomplete--dropdown-item:contains('Deposits')",
+            trigger: suggestion("Deposits"),
             run: "click",
         },
         {

@@ -1,6 +1,12 @@
 import { browser } from "@web/core/browser/browser";
 import { registry } from "@web/core/registry";
-import { assertStep, screenshot, textOf } from "./client_balance_tour_utils";
+import {
+    assertStep,
+    closeErrorSteps,
+    screenshot,
+    suggestion,
+    textOf,
+} from "./client_balance_tour_utils";
 
 /** Steps opening a menu item of the Invoicing app,
  * as a user clicks it. */
@@ -45,10 +51,7 @@ function chooseIn(field, text, choice = text, content = `choose ${text}`) {
         },
         {
             content: "the suggestions of the text typed (not those shown on focus)",
-            trigger:
-                ".o-autocomplete--dropdown-menu:not(:has(.o-autocomplete--dropdown-item" +
-                `:not(.o_m2o_dropdown_option):not(:contains('${choice}'))))` +
-                ` .o-autocomplete--dropdown-item:contains('${choice}')`,
+            trigger: suggestion(choice),
             run: "click",
         },
         {
@@ -167,14 +170,10 @@ registry.category("web_tour.tours").add("client_balance_gym_store_credit_invoice
             trigger: ".o_form_view button[name=action_post]",
             run: "click",
         },
-        {
-            content: "a negative amount of credit is refused",
-            trigger: ".modal:contains('sells a negative amount of credit')",
-        },
-        {
-            trigger: ".modal .modal-footer .btn-primary",
-            run: "click",
-        },
+        ...closeErrorSteps(
+            "a negative amount of credit is refused",
+            "sells a negative amount of credit"
+        ),
         {
             content: "the invoice stays a draft",
             trigger:
@@ -386,14 +385,10 @@ registry.category("web_tour.tours").add("client_balance_canteen_card", {
             trigger: ".modal button[name=action_charge]",
             run: "click",
         },
-        {
-            content: "refused: the lunch is already charged",
-            trigger: ".modal .modal-body:contains('already charged to the staff allowance')",
-        },
-        {
-            trigger: ".modal:contains('already charged') .modal-footer .btn-primary",
-            run: "click",
-        },
+        ...closeErrorSteps(
+            "refused: the lunch is already charged",
+            "already charged to the staff allowance"
+        ),
         {
             content: "close the card",
             trigger:

@@ -70,6 +70,11 @@ patch(PaymentScreen.prototype, {
             .reduce((sum, line) => sum + line.get_price_with_tax(), 0);
     },
 
+    /** A client balance or staff allowance method: what it takes is capped. */
+    isCapped(method) {
+        return isCapped(method);
+    },
+
     /** The methods as listed: the customer's balances and allowance first. */
     get paymentMethodsBalanceFirst() {
         const methods = this.payment_methods_from_config;
@@ -182,7 +187,7 @@ patch(PaymentScreen.prototype, {
                 this.showClientBalanceError(
                     paymentMethod.client_balance_allowance ? _t("No staff allowance") : _t("No client account"),
                     paymentMethod.client_balance_allowance
-                        ? this.pos.staffAllowances[`${partner.id}_error`] ||
+                        ? this.pos.staffAllowanceErrors[partner.id] ||
                               _t("%s has no staff allowance.", partner.name)
                         : _t("%(partner)s has no account %(method)s pays from.", {
                               partner: partner.name,

@@ -8,14 +8,15 @@ patch(PosPayment.prototype, {
         // Known once the server has booked the payment: not for an order
         // printed offline, before it reached the server, nor for one whose
         // payment was kept aside.
-        if (this.pos_order_id.client_balance_state === "booked") {
-            if (this.payment_method_id.is_client_balance) {
-                result.client_balance_after = this.client_balance_after;
-                result.client_balance_label = _t("Balance after");
-            } else if (this.payment_method_id.client_balance_allowance) {
-                result.client_balance_after = this.client_balance_after;
-                result.client_balance_label = _t("Left this period");
-            }
+        const method = this.payment_method_id;
+        if (
+            this.pos_order_id.client_balance_state === "booked" &&
+            (method.is_client_balance || method.client_balance_allowance)
+        ) {
+            result.client_balance_after = this.client_balance_after;
+            result.client_balance_label = method.is_client_balance
+                ? _t("Balance after")
+                : _t("Left this period");
         }
         return result;
     },

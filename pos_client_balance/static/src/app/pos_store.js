@@ -16,6 +16,8 @@ patch(PosStore.prototype, {
         // Per person id: their staff allowance today ({company, limit, used,
         // remaining, ...}), or null when they have none.
         this.staffAllowances = {};
+        // Per person id: why they have no allowance, as the server says.
+        this.staffAllowanceErrors = {};
         await super.setup(...arguments);
     },
     get staffAllowanceMethods() {
@@ -44,7 +46,7 @@ patch(PosStore.prototype, {
             }
             // The person has no allowance: the till says why when asked.
             this.staffAllowances[partner.id] = null;
-            this.staffAllowances[`${partner.id}_error`] = error.data?.message;
+            this.staffAllowanceErrors[partner.id] = error.data?.message;
         }
         return this.staffAllowances[partner.id];
     },

@@ -8,14 +8,29 @@ import { scan_barcode } from "@point_of_sale/../tests/tours/utils/common";
 import { registry } from "@web/core/registry";
 import { screenshot } from "@client_balance/../tests/tours/client_balance_tour_utils";
 
-function startWithHaircut() {
+/** The register opened, the client chosen, `product` sold: the payment screen. */
+function startWith(product) {
     return [
         Chrome.startPoS(),
         Dialog.confirm("Open Register"),
         ProductScreen.clickPartnerButton(),
         ProductScreen.clickCustomer("Salon Balance Client"),
-        ProductScreen.clickDisplayedProduct("Salon Haircut"),
+        ProductScreen.clickDisplayedProduct(product),
         ProductScreen.clickPayButton(),
+    ].flat();
+}
+
+function startWithHaircut() {
+    return startWith("Salon Haircut");
+}
+
+/** The rest paid in cash, the order validated: the receipt. */
+function payRestInCash() {
+    return [
+        PaymentScreen.clickPaymentMethod("Cash"),
+        PaymentScreen.remainingIs("0.00"),
+        PaymentScreen.clickValidate(),
+        ReceiptScreen.isShown(),
     ].flat();
 }
 
@@ -38,10 +53,7 @@ registry.category("web_tour.tours").add("PosClientBalancePartlyTour", {
             PaymentScreen.selectedPaymentlineHas("Client Deposits", "20.00"),
             PaymentScreen.remainingIs("10.00"),
             screenshot("pos_pay_from_balance", ".paymentlines .paymentline.selected"),
-            PaymentScreen.clickPaymentMethod("Cash"),
-            PaymentScreen.remainingIs("0.00"),
-            PaymentScreen.clickValidate(),
-            ReceiptScreen.isShown(),
+            payRestInCash(),
             {
                 content: "the receipt prints the balance after the payment",
                 trigger: ".pos-receipt .client-balance-after:contains(/\\b0\\.00/)",
@@ -61,10 +73,7 @@ registry.category("web_tour.tours").add("PosClientBalanceTooMuchTour", {
             Dialog.is({ title: "Too much from the balance" }),
             Dialog.confirm(),
             PaymentScreen.selectedPaymentlineHas("Client Deposits", "20.00"),
-            PaymentScreen.clickPaymentMethod("Cash"),
-            PaymentScreen.remainingIs("0.00"),
-            PaymentScreen.clickValidate(),
-            ReceiptScreen.isShown(),
+            payRestInCash(),
             ReceiptScreen.clickNextOrder(),
         ].flat(),
 });
@@ -73,19 +82,11 @@ registry.category("web_tour.tours").add("PosClientBalanceTooMuchTour", {
 registry.category("web_tour.tours").add("PosClientBalanceStoreCreditTour", {
     steps: () =>
         [
-            Chrome.startPoS(),
-            Dialog.confirm("Open Register"),
-            ProductScreen.clickPartnerButton(),
-            ProductScreen.clickCustomer("Salon Balance Client"),
-            ProductScreen.clickDisplayedProduct("Gym Store Credit"),
-            ProductScreen.clickPayButton(),
+            startWith("Gym Store Credit"),
             PaymentScreen.clickPaymentMethod("Client Deposits"),
             Dialog.is({ title: "Credit sold" }),
             Dialog.confirm(),
-            PaymentScreen.clickPaymentMethod("Cash"),
-            PaymentScreen.remainingIs("0.00"),
-            PaymentScreen.clickValidate(),
-            ReceiptScreen.isShown(),
+            payRestInCash(),
             ReceiptScreen.clickNextOrder(),
         ].flat(),
 });
@@ -111,10 +112,7 @@ registry.category("web_tour.tours").add("PosClientBalanceStaffCardTour", {
             PaymentScreen.clickPaymentMethod("Staff Allowance"),
             PaymentScreen.selectedPaymentlineHas("Staff Allowance", "5.00"),
             PaymentScreen.remainingIs("13.00"),
-            PaymentScreen.clickPaymentMethod("Cash"),
-            PaymentScreen.remainingIs("0.00"),
-            PaymentScreen.clickValidate(),
-            ReceiptScreen.isShown(),
+            payRestInCash(),
             {
                 content: "the receipt prints what is left for the period",
                 trigger: ".pos-receipt .client-balance-after:contains('Left this period')",
@@ -130,10 +128,7 @@ registry.category("web_tour.tours").add("PosClientBalanceRefundTour", {
         [
             startWithHaircut(),
             PaymentScreen.clickPaymentMethod("Client Deposits"),
-            PaymentScreen.clickPaymentMethod("Cash"),
-            PaymentScreen.remainingIs("0.00"),
-            PaymentScreen.clickValidate(),
-            ReceiptScreen.isShown(),
+            payRestInCash(),
             ReceiptScreen.clickNextOrder(),
             ProductScreen.clickRefund(),
             TicketScreen.selectOrder("-0001"),
